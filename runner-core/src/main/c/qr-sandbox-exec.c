@@ -4,7 +4,7 @@
  * Between fork and exec it (in this order):
  *   1. joins each cgroup given with --cgroup DIR (writes "0" to DIR/cgroup.procs), so every
  *      process of the sandbox is counted and killable from its first instruction;
- *   2. sets the rlimits given with --rlimit NAME=VALUE (soft = hard);
+ *   2. sets the rlimits given with --rlimit NAME=SOFT[:HARD] (hard defaults to soft);
  *   3. builds a seccomp filter with libseccomp and exports it as classic BPF into a memfd that
  *      bubblewrap loads with --seccomp FD (the approach Flatpak uses);
  *   4. opens --status-file for bubblewrap's --json-status-fd;
@@ -14,7 +14,7 @@
  *      clears it);
  *   7. execs bubblewrap with an EMPTY environment (bwrap's own /proc/1/environ stays empty).
  *
- * Usage: qr-sandbox-exec [--cgroup DIR]... [--rlimit NAME=N]... --uid N --gid N
+ * Usage: qr-sandbox-exec [--cgroup DIR]... [--rlimit NAME=SOFT[:HARD]]... --uid N --gid N
  *                        [--network none|loopback|host] [--status-file PATH] -- BWRAP [ARG]...
  * Exit code 125 with one line on stderr when anything here fails; bubblewrap is never started
  * half-configured.
@@ -162,7 +162,8 @@ int main(int argc, char **argv) {
   const char *cgroups[MAX_ITEMS];
   int ncgroups = 0;
   int rl_res[MAX_ITEMS];
-  long rl_val[MAX_ITEMS];
+  long rl_soft[MAX_ITEMS];
+  long rl_hard[MAX_ITEMS];
   int nrl = 0;
   long uid = -1, gid = -1;
   int network_off = 1;
@@ -189,7 +190,15 @@ int main(int argc, char **argv) {
       memcpy(name, v, n);
       name[n] = '\0';
       rl_res[nrl] = rlimit_resource(name);
-      rl_val[nrl++] = parse_long(eq + 1, "bad rlimit value");
+      char value[64];
+      if (strlen(eq + 1) >= sizeof value) usage("rlimit value too long");
+      strcpy(value, eq + 1);
+      char *colon = strchr(value, ':');
+      if (colon) *colon = '\0';
+      rl_soft[nrl] = parse_long(value, "bad rlimit value");
+      rl_hard[nrl] = colon ? parse_long(colon + 1, "bad rlimit hard value") : rl_soft[nrl];
+      if (rl_hard[nrl] < rl_soft[nrl]) usage("rlimit hard below soft");
+      nrl++;
     } else if (!strcmp(a, "--uid")) {
       uid = parse_long(v, "bad --uid");
     } else if (!strcmp(a, "--gid")) {
@@ -210,7 +219,7 @@ int main(int argc, char **argv) {
   pid_t parent = getppid();
   for (int c = 0; c < ncgroups; c++) join_cgroup(cgroups[c]);
   for (int r = 0; r < nrl; r++) {
-    struct rlimit lim = {(rlim_t)rl_val[r], (rlim_t)rl_val[r]};
+    struct rlimit lim = {(rlim_t)rl_soft[r], (rlim_t)rl_hard[r]};
     if (setrlimit(rl_res[r], &lim) < 0) die("setrlimit");
   }
   int seccomp_fd = build_seccomp(network_off);

@@ -1,0 +1,12 @@
+package io.quackrunner.artifacts;
+
+/**
+ * Something in out/ that is not an acceptable artifact; it was reported, never read.
+ *
+ * @param path relative path under out/
+ * @param kind {@code symlink}, {@code hardlink}, {@code fifo}, {@code socket}, {@code char-device},
+ *     {@code block-device}, {@code unsafe-name}, {@code reserved}, {@code missing-output} or {@code
+ *     manifest}
+ * @param detail one line saying why
+ */
+public record ArtifactViolation(String path, String kind, String detail) {}

@@ -1,0 +1,33 @@
+package io.quackrunner.execution;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One command to execute in a sandbox.
+ *
+ * @param executionId the run's unique id, or null to generate one
+ * @param argv command and arguments, resolved inside the sandbox
+ * @param runtimeId runtime profile id, or null for {@code system}
+ * @param inputDir host directory copied to {@code /workspace/in}, or null
+ * @param outDir host directory that receives artifacts, {@code reports/} and {@code
+ *     sha256sums.txt}; must not exist or be empty
+ * @param env extra environment variables for the sandbox
+ * @param limits requested limits (null fields take the configured defaults)
+ */
+public record ExecRequest(
+    String executionId,
+    List<String> argv,
+    String runtimeId,
+    Path inputDir,
+    Path outDir,
+    Map<String, String> env,
+    LimitsRequest limits) {
+
+  /** Copies the collections. */
+  public ExecRequest {
+    argv = List.copyOf(argv);
+    env = Map.copyOf(env);
+  }
+}

@@ -1,0 +1,78 @@
+package io.quackrunner.execution;
+
+import io.quackrunner.artifacts.Artifact;
+import io.quackrunner.artifacts.ArtifactViolation;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.logs.LogDigest;
+import io.quackrunner.runtime.EnvironmentFingerprint;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything known about one finished execution (the core of the seed's RunResult).
+ *
+ * @param executionId unique id of the run; also the sandbox id
+ * @param status final status
+ * @param exitCode the command's exit code ({@code 128 + signal} when a signal ended it), or null
+ *     when the runner killed the sandbox
+ * @param signal the signal that ended the command, or null
+ * @param limitExceeded the breached limit, or null
+ * @param errorKind the canonical error kind when the run did not succeed, or null
+ * @param failureReason one line on why the run did not succeed, or null
+ * @param startedAt sandbox start (UTC)
+ * @param finishedAt sandbox end (UTC), never before {@code startedAt}
+ * @param wallTimeMs wall time in milliseconds (monotonic clock)
+ * @param cpuTimeMs CPU time of all sandbox processes in milliseconds
+ * @param peakMemoryBytes peak memory of the sandbox in bytes
+ * @param stdout kept stdout
+ * @param stderr kept stderr
+ * @param artifacts collected artifacts, sorted by path
+ * @param violations refused entries of out/
+ * @param limits the limits applied
+ * @param fingerprint the environment fingerprint
+ * @param sandbox backend identity
+ * @param argv the command that ran
+ * @param outDir where artifacts, reports and sums were written
+ */
+public record ExecutionResult(
+    String executionId,
+    RunStatus status,
+    Integer exitCode,
+    Integer signal,
+    LimitKind limitExceeded,
+    ErrorKind errorKind,
+    String failureReason,
+    Instant startedAt,
+    Instant finishedAt,
+    long wallTimeMs,
+    long cpuTimeMs,
+    long peakMemoryBytes,
+    LogDigest stdout,
+    LogDigest stderr,
+    List<Artifact> artifacts,
+    List<ArtifactViolation> violations,
+    Limits limits,
+    EnvironmentFingerprint fingerprint,
+    SandboxIdentity sandbox,
+    List<String> argv,
+    Path outDir) {
+
+  /**
+   * Returns the exit code the CLI reports: the command's own on success or failure, 124 on timeout,
+   * {@code 128 + signal} (137 for SIGKILL) on a limit or cancel, 125 on an artifact violation
+   * (docs/EXIT-CODES.md).
+   */
+  public int cliExitCode() {
+    return switch (status) {
+      case TIMED_OUT -> 124;
+      case LIMIT_EXCEEDED, CANCELLED, INTERRUPTED -> 128 + (signal == null ? 9 : signal);
+      case FAILED ->
+          errorKind == ErrorKind.ARTIFACT_VIOLATION && (exitCode == null || exitCode == 0)
+              ? ErrorKind.ARTIFACT_VIOLATION.exitCode()
+              : exitCode == null ? 125 : exitCode;
+      case SUCCEEDED -> 0;
+      default -> 125;
+    };
+  }
+}

@@ -1,0 +1,323 @@
+package io.quackrunner.execution;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.quackrunner.artifacts.ArtifactCollector;
+import io.quackrunner.artifacts.Collection;
+import io.quackrunner.artifacts.Sha256Sums;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.logs.LogListener;
+import io.quackrunner.runtime.EnvironmentFingerprint;
+import io.quackrunner.runtime.ResolvedRuntime;
+import io.quackrunner.runtime.RunnerMeta;
+import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.sandbox.BubblewrapSandbox;
+import io.quackrunner.sandbox.HostProbe;
+import io.quackrunner.sandbox.SandboxConfig;
+import io.quackrunner.sandbox.SandboxOutcome;
+import io.quackrunner.sandbox.SandboxSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Executes one command in a sandbox and turns what happened into an {@link ExecutionResult}:
+ * resolves limits and the runtime, runs the sandbox, collects artifacts, and writes {@code
+ * reports/runner.meta.json}, the logs and {@code sha256sums.txt} into the out directory.
+ */
+public final class Executor {
+  /** Top-level names in the out directory that belong to the runner, not the tool. */
+  public static final Set<String> RESERVED = Set.of("reports", Sha256Sums.FILE);
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Set<String> FIXED_ENV =
+      Set.of("OUT_DIR", "IN_DIR", "HOME", "TMPDIR", "RUNNER_EXECUTION_ID");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final BubblewrapSandbox sandbox;
+  private final SandboxConfig config;
+  private final RuntimeProfiles runtimes;
+  private final LimitsPolicy policy;
+  private final Map<String, String> digests = new ConcurrentHashMap<>();
+
+  /** Creates an executor over an opened sandbox backend. */
+  public Executor(
+      BubblewrapSandbox sandbox,
+      SandboxConfig config,
+      RuntimeProfiles runtimes,
+      LimitsPolicy policy) {
+    this.sandbox = sandbox;
+    this.config = config;
+    this.runtimes = runtimes;
+    this.policy = policy;
+  }
+
+  /** Returns the limits policy. */
+  public LimitsPolicy policy() {
+    return policy;
+  }
+
+  /** Returns a new execution id (a random UUID). */
+  public static String newExecutionId() {
+    return UUID.randomUUID().toString();
+  }
+
+  /**
+   * Validates a request without running it: limits, runtime, environment and argv.
+   *
+   * @throws RunnerException of kind USAGE or NOT_FOUND on the first problem
+   */
+  public Prepared prepare(ExecRequest req) {
+    if (req.argv().isEmpty()) {
+      throw new RunnerException(ErrorKind.USAGE, "no command given");
+    }
+    for (String a : req.argv()) {
+      if (a.indexOf('\0') >= 0) {
+        throw new RunnerException(ErrorKind.USAGE, "argument contains a NUL byte");
+      }
+    }
+    for (Map.Entry<String, String> e : req.env().entrySet()) {
+      if (!ENV_NAME.matcher(e.getKey()).matches()) {
+        throw new RunnerException(
+            ErrorKind.USAGE, "bad environment variable name '" + e.getKey() + "'");
+      }
+      if (FIXED_ENV.contains(e.getKey())) {
+        throw new RunnerException(
+            ErrorKind.USAGE, "environment variable " + e.getKey() + " is set by the runner");
+      }
+      if (e.getValue().indexOf('\0') >= 0) {
+        throw new RunnerException(
+            ErrorKind.USAGE, "environment variable " + e.getKey() + " contains a NUL byte");
+      }
+    }
+    Limits limits = policy.resolve(req.limits() == null ? LimitsRequest.DEFAULTS : req.limits());
+    ResolvedRuntime runtime =
+        runtimes.resolve(req.runtimeId() == null ? RuntimeProfiles.DEFAULT_ID : req.runtimeId());
+    String id = req.executionId() == null ? newExecutionId() : req.executionId();
+    return new Prepared(id, req, limits, runtime);
+  }
+
+  /**
+   * A validated request.
+   *
+   * @param executionId the run's id
+   * @param request the request
+   * @param limits resolved limits
+   * @param runtime resolved runtime
+   */
+  public record Prepared(
+      String executionId, ExecRequest request, Limits limits, ResolvedRuntime runtime) {}
+
+  /** Validates and runs a request; see {@link #execute(Prepared, LogListener)}. */
+  public ExecutionResult execute(ExecRequest req, LogListener listener) {
+    return execute(prepare(req), listener);
+  }
+
+  /**
+   * Runs a prepared request to the end and writes its out directory.
+   *
+   * @throws RunnerException of kind USAGE when the out directory is not empty, EXECUTION_FAILED
+   *     when the sandbox cannot run
+   */
+  public ExecutionResult execute(Prepared p, LogListener listener) {
+    ExecRequest req = p.request();
+    Path outDir = prepareOutDir(req.outDir());
+    Path reports = outDir.resolve("reports");
+    SandboxSpec spec =
+        new SandboxSpec(
+            p.executionId(),
+            req.argv(),
+            p.runtime(),
+            req.inputDir(),
+            req.env(),
+            p.limits(),
+            reports,
+            false);
+    SandboxOutcome o = sandbox.run(spec, listener);
+    Collection collected;
+    try (var ws = o.workspace()) {
+      collected = ArtifactCollector.collect(ws.out(), outDir, RESERVED);
+    }
+    ExecutionResult result = result(p, o, collected, outDir);
+    writeReports(result, p);
+    return result;
+  }
+
+  /**
+   * Starts an interactive shell for a person in a sandbox, stdin/stdout/stderr inherited, and
+   * returns its exit code. Nothing is collected; the workspace is discarded.
+   */
+  public int shell(String runtimeId, List<String> argv, LimitsRequest limits, Path stateDir) {
+    Prepared p = prepare(new ExecRequest(null, argv, runtimeId, null, stateDir, Map.of(), limits));
+    SandboxSpec spec =
+        new SandboxSpec(
+            p.executionId(),
+            argv,
+            p.runtime(),
+            null,
+            Map.of(),
+            p.limits(),
+            stateDir.resolve("shell-logs").resolve(p.executionId()),
+            true);
+    SandboxOutcome o = sandbox.run(spec, LogListener.NONE);
+    o.workspace().close();
+    return o.exitCode() == null ? 128 + (o.signal() == null ? 9 : o.signal()) : o.exitCode();
+  }
+
+  private static Path prepareOutDir(Path outDir) {
+    try {
+      if (Files.exists(outDir, LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isDirectory(outDir, LinkOption.NOFOLLOW_LINKS)) {
+          throw new RunnerException(ErrorKind.USAGE, "out dir " + outDir + " is not a directory");
+        }
+        try (var s = Files.list(outDir)) {
+          if (s.findAny().isPresent()) {
+            throw new RunnerException(
+                ErrorKind.USAGE, "out dir " + outDir + " is not empty (nothing is overwritten)");
+          }
+        }
+      }
+      Files.createDirectories(outDir.resolve("reports"));
+      return outDir.toRealPath();
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.USAGE, "cannot create out dir " + outDir + ": " + e);
+    }
+  }
+
+  private ExecutionResult result(Prepared p, SandboxOutcome o, Collection c, Path outDir) {
+    RunStatus status;
+    ErrorKind kind = null;
+    String reason = null;
+    if (o.breached() == LimitKind.WALL_TIME) {
+      status = RunStatus.TIMED_OUT;
+      kind = ErrorKind.EXECUTION_FAILED;
+      reason = "wall time limit of " + p.limits().wallTimeMs() + " ms exceeded";
+    } else if (o.breached() != null) {
+      status = RunStatus.LIMIT_EXCEEDED;
+      kind = ErrorKind.EXECUTION_FAILED;
+      reason = o.breached().label() + " limit exceeded";
+    } else if (o.exitCode() != null && o.exitCode() != 0) {
+      status = RunStatus.FAILED;
+      kind = ErrorKind.EXECUTION_FAILED;
+      reason = "exit code " + o.exitCode();
+    } else if (!c.violations().isEmpty()) {
+      status = RunStatus.FAILED;
+      kind = ErrorKind.ARTIFACT_VIOLATION;
+      var v = c.violations().get(0);
+      reason = v.path() + ": " + v.kind() + " (" + v.detail() + ")";
+    } else if (o.exitCode() == null) {
+      status = RunStatus.CANCELLED;
+      kind = ErrorKind.EXECUTION_FAILED;
+      reason = "cancelled";
+    } else {
+      status = RunStatus.SUCCEEDED;
+    }
+    ResolvedRuntime rt = p.runtime();
+    EnvironmentFingerprint fp =
+        new EnvironmentFingerprint(
+            "linux", HostProbe.arch(), rt.profile().type(), rt.version(), rfc3339(Instant.now()));
+    SandboxIdentity sid =
+        new SandboxIdentity(
+            "bubblewrap",
+            sandbox.version(),
+            true,
+            sandboxDigest(rt),
+            sandbox.cgroupMode().name().toLowerCase(java.util.Locale.ROOT),
+            o.sandboxUid());
+    return new ExecutionResult(
+        p.executionId(),
+        status,
+        o.exitCode(),
+        o.signal(),
+        o.breached(),
+        kind,
+        reason,
+        o.startedAt(),
+        o.finishedAt(),
+        o.wallTimeMs(),
+        o.usage().cpuTimeNanos() / 1_000_000,
+        o.usage().peakMemoryBytes(),
+        o.stdout(),
+        o.stderr(),
+        c.artifacts(),
+        c.violations(),
+        p.limits(),
+        fp,
+        sid,
+        p.request().argv(),
+        outDir);
+  }
+
+  /** Returns an RFC 3339 UTC timestamp with microsecond precision. */
+  public static String rfc3339(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.MICROS));
+  }
+
+  /**
+   * Returns {@code sha256:<hex>} over the sandbox definition: backend and version, the launcher
+   * binary's SHA-256, the runtime profile id, type and version.
+   */
+  String sandboxDigest(ResolvedRuntime rt) {
+    return digests.computeIfAbsent(
+        rt.profile().id(),
+        id -> {
+          try {
+            Map<String, Object> def = new LinkedHashMap<>();
+            def.put("backend", "bubblewrap");
+            def.put("backend_version", sandbox.version());
+            def.put("launcher_sha256", Sha256Sums.hash(config.launcher()));
+            def.put("runtime_id", id);
+            def.put("runtime_type", rt.profile().type());
+            def.put("runtime_version", rt.version());
+            def.put("path", rt.profile().path());
+            def.put("binds", rt.profile().binds());
+            byte[] bytes = new ObjectMapper().writeValueAsBytes(def);
+            return "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+          } catch (Exception e) {
+            throw new RunnerException(ErrorKind.INTERNAL, "cannot compute sandbox digest: " + e, e);
+          }
+        });
+  }
+
+  private static void writeReports(ExecutionResult r, Prepared p) {
+    RunnerMeta meta =
+        new RunnerMeta(
+            p.runtime().profile().id(),
+            r.sandbox().digest(),
+            r.fingerprint(),
+            "/workspace",
+            rfc3339(r.startedAt()),
+            r.executionId(),
+            r.sandbox().backend(),
+            r.sandbox().version(),
+            r.sandbox().isolated());
+    try {
+      Files.write(
+          r.outDir().resolve("reports/runner.meta.json"),
+          (JSON.writeValueAsString(meta) + "\n").getBytes(StandardCharsets.UTF_8));
+      Sha256Sums.write(
+          r.outDir(),
+          r.artifacts(),
+          List.of("reports/runner.meta.json", "reports/stdout.log", "reports/stderr.log"));
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "cannot write reports: " + e);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.quackrunner.logs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * Copies one output stream of a run to a file, a running SHA-256 and a live listener, within an
+ * {@link OutputBudget}; bytes past the budget are read and dropped so the writer never blocks.
+ */
+public final class LogCapture implements Runnable {
+  private final LogStream stream;
+  private final InputStream in;
+  private final Path file;
+  private final OutputBudget budget;
+  private final LogListener listener;
+  private final MessageDigest sha;
+  private long kept;
+  private volatile LogDigest result;
+
+  /** Creates a capture; {@link #run()} does the copying until end of stream. */
+  public LogCapture(
+      LogStream stream, InputStream in, Path file, OutputBudget budget, LogListener listener) {
+    this.stream = stream;
+    this.in = in;
+    this.file = file;
+    this.budget = budget;
+    this.listener = listener;
+    try {
+      this.sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void run() {
+    byte[] buf = new byte[16384];
+    try (OutputStream out =
+        Files.newOutputStream(
+            file,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        int keep = (int) budget.take(n);
+        if (keep > 0) {
+          out.write(buf, 0, keep);
+          sha.update(buf, 0, keep);
+          kept += keep;
+          listener.onOutput(stream, buf, 0, keep);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("capturing " + stream.label() + " to " + file, e);
+    } finally {
+      result =
+          new LogDigest(
+              stream, file, kept, HexFormat.of().formatHex(sha.digest()), budget.exceeded());
+    }
+  }
+
+  /** Returns the digest; valid after {@link #run()} returned. */
+  public LogDigest result() {
+    return result;
+  }
+}

@@ -1,0 +1,40 @@
+package io.quackrunner.runtime;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * The content of {@code reports/runner.meta.json} (MPLP Runner Framework V2, "Runner Metadata
+ * Output"), with the seed's fields first and QuackRunner's after.
+ *
+ * @param runnerId the runtime profile id, e.g. {@code python-3.11}
+ * @param containerDigest {@code sha256:<hex>} of the sandbox definition
+ * @param environmentFingerprint the fingerprint, in its stable field order
+ * @param workdir {@code /workspace}
+ * @param executedAt RFC 3339 UTC start of the run
+ * @param executionId the run's id
+ * @param sandboxBackend {@code bubblewrap}
+ * @param sandboxVersion e.g. {@code 0.8.0}
+ * @param isolated whether the run was isolated (always true here)
+ */
+@JsonPropertyOrder({
+  "runner_id",
+  "container_digest",
+  "environment_fingerprint",
+  "workdir",
+  "executed_at",
+  "execution_id",
+  "sandbox_backend",
+  "sandbox_version",
+  "isolated"
+})
+public record RunnerMeta(
+    @JsonProperty("runner_id") String runnerId,
+    @JsonProperty("container_digest") String containerDigest,
+    @JsonProperty("environment_fingerprint") EnvironmentFingerprint environmentFingerprint,
+    String workdir,
+    @JsonProperty("executed_at") String executedAt,
+    @JsonProperty("execution_id") String executionId,
+    @JsonProperty("sandbox_backend") String sandboxBackend,
+    @JsonProperty("sandbox_version") String sandboxVersion,
+    boolean isolated) {}

@@ -1,0 +1,153 @@
+package io.quackrunner.runtime;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The runtime profiles this runner offers, loaded from a JSON file (a list of {@link
+ * RuntimeProfile}) or the built-in {@code runtimes.json}, and their resolution against the host.
+ */
+public final class RuntimeProfiles {
+  /** The profile used when a run names none. */
+  public static final String DEFAULT_ID = "system";
+
+  private final Map<String, RuntimeProfile> profiles;
+  private final Map<String, ResolvedRuntime> resolved = new ConcurrentHashMap<>();
+
+  private RuntimeProfiles(Map<String, RuntimeProfile> profiles) {
+    this.profiles = profiles;
+  }
+
+  /** Loads the built-in profiles (system, python-3.11, node-20, gcc-12, imagemagick-6, …). */
+  public static RuntimeProfiles builtIn() {
+    try (InputStream in = RuntimeProfiles.class.getResourceAsStream("runtimes.json")) {
+      return parse(in.readAllBytes(), "built-in runtimes.json");
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.INTERNAL, "cannot read built-in runtimes.json", e);
+    }
+  }
+
+  /**
+   * Loads profiles from a JSON file.
+   *
+   * @throws RunnerException of kind CONFIGURATION naming the file on any error
+   */
+  public static RuntimeProfiles load(Path file) {
+    try {
+      return parse(Files.readAllBytes(file), file.toString());
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot read " + file + ": " + e);
+    }
+  }
+
+  private static RuntimeProfiles parse(byte[] json, String source) {
+    ObjectMapper om = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    List<RuntimeProfile> list;
+    try {
+      list = om.readValue(json, new TypeReference<List<RuntimeProfile>>() {});
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, source + ": " + e.getMessage().split("\n")[0]);
+    }
+    Map<String, RuntimeProfile> m = new LinkedHashMap<>();
+    for (RuntimeProfile p : list) {
+      if (p.id() == null
+          || p.type() == null
+          || p.versionCommand() == null
+          || p.versionCommand().isEmpty()
+          || p.versionPattern() == null) {
+        throw new RunnerException(
+            ErrorKind.CONFIGURATION,
+            source + ": profile " + p.id() + " needs id, type, version_command, version_pattern");
+      }
+      if (m.put(p.id(), p) != null) {
+        throw new RunnerException(
+            ErrorKind.CONFIGURATION, source + ": duplicate profile " + p.id());
+      }
+    }
+    return new RuntimeProfiles(m);
+  }
+
+  /** Returns the profile ids in file order. */
+  public List<String> ids() {
+    return new ArrayList<>(profiles.keySet());
+  }
+
+  /**
+   * Resolves a profile: runs its version command on the host once per process and checks the
+   * version prefix.
+   *
+   * @throws RunnerException of kind NOT_FOUND for an unknown id, or when the runtime is not
+   *     installed or reports another version (never substituted)
+   */
+  public ResolvedRuntime resolve(String id) {
+    RuntimeProfile p = profiles.get(id);
+    if (p == null) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          "unknown runtime '" + id + "' (known: " + String.join(", ", ids()) + ")");
+    }
+    return resolved.computeIfAbsent(id, k -> probe(p));
+  }
+
+  private static ResolvedRuntime probe(RuntimeProfile p) {
+    Path exe = Path.of(p.versionCommand().get(0));
+    if (!Files.isExecutable(exe)) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND, "runtime " + p.id() + " is not installed: " + exe + " not found");
+    }
+    String out;
+    try {
+      Process proc =
+          new ProcessBuilder(p.versionCommand())
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!proc.waitFor(10, TimeUnit.SECONDS)) {
+        proc.destroyForcibly();
+        throw new RunnerException(ErrorKind.NOT_FOUND, "runtime " + p.id() + ": version timed out");
+      }
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.NOT_FOUND, "runtime " + p.id() + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "interrupted");
+    }
+    Matcher m = Pattern.compile(p.versionPattern()).matcher(out);
+    if (!m.find()) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND, "runtime " + p.id() + ": cannot read a version from " + exe);
+    }
+    String version = m.group(1).trim();
+    if (p.versionPrefix() != null && !version.startsWith(p.versionPrefix())) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          "runtime "
+              + p.id()
+              + " wants version "
+              + p.versionPrefix()
+              + "*, but "
+              + exe
+              + " is "
+              + version);
+    }
+    return new ResolvedRuntime(p, version);
+  }
+}

@@ -1,0 +1,389 @@
+package io.quackrunner.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.execution.LimitKind;
+import io.quackrunner.logs.LogCapture;
+import io.quackrunner.logs.LogListener;
+import io.quackrunner.logs.LogStream;
+import io.quackrunner.logs.OutputBudget;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The bubblewrap sandbox backend: runs one command per sandbox in its own namespaces, as a
+ * dedicated non-root uid, in a leased cgroup slot, with rlimits and a seccomp filter, and kills
+ * everything it started when the run ends or breaches a limit.
+ *
+ * <p>There is no unisolated fallback: when bubblewrap, the launcher, root or the cgroups are
+ * missing, {@link #open} fails.
+ */
+public final class BubblewrapSandbox {
+  static final int SIGKILL = 9;
+  static final int SIGXCPU = 24;
+  static final int SIGXFSZ = 25;
+  private static final Duration WATCH_INTERVAL = Duration.ofMillis(10);
+
+  private final SandboxConfig cfg;
+  private final CgroupPool pool;
+  private final String version;
+
+  private BubblewrapSandbox(SandboxConfig cfg, CgroupPool pool, String version) {
+    this.cfg = cfg;
+    this.pool = pool;
+    this.version = version;
+  }
+
+  /**
+   * Checks the host and opens the backend.
+   *
+   * @throws RunnerException of kind ISOLATION_UNAVAILABLE naming what is missing: root, the
+   *     bubblewrap binary, the launcher, writable cgroups, or a traversable work root
+   */
+  public static BubblewrapSandbox open(SandboxConfig cfg) {
+    if (Posix.geteuid() != 0) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE,
+          "the bubblewrap backend runs as root (it mounts tmpfs and writes cgroups), refusing");
+    }
+    if (!Files.isExecutable(cfg.bwrap())) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE,
+          "bubblewrap not found at "
+              + cfg.bwrap()
+              + " (apt-get install bubblewrap); refusing to run unsandboxed");
+    }
+    String version = HostProbe.bwrapVersion(cfg.bwrap());
+    if (version.equals("unusable") || version.equals("missing")) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE, "bubblewrap at " + cfg.bwrap() + " does not run");
+    }
+    if (!Files.isExecutable(cfg.launcher())) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE,
+          "sandbox launcher not found at " + cfg.launcher() + " (build with bin/setup)");
+    }
+    if (cfg.uidBase() <= 0) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "sandbox uid base must be positive");
+    }
+    prepareWorkRoot(cfg.workRoot());
+    CgroupPool pool =
+        CgroupPool.open(cfg.cgroupRoot(), cfg.lockDir(), cfg.slots(), cfg.useUnifiedKill());
+    return new BubblewrapSandbox(cfg, pool, version);
+  }
+
+  private static void prepareWorkRoot(Path root) {
+    try {
+      Files.createDirectories(root);
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx--x--x"));
+      for (Path p = root.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+        if (!perms.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+          throw new RunnerException(
+              ErrorKind.ISOLATION_UNAVAILABLE,
+              "sandbox uids cannot traverse " + p + " to reach " + root + " (needs o+x)");
+        }
+      }
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE, "cannot prepare " + root + ": " + e);
+    }
+  }
+
+  /** Returns the bubblewrap version, e.g. {@code 0.8.0}. */
+  public String version() {
+    return version;
+  }
+
+  /** Returns the host's cgroup mode. */
+  public CgroupMode cgroupMode() {
+    return pool.mode();
+  }
+
+  /** Runs a spec to the end; see {@link #start}. */
+  public SandboxOutcome run(SandboxSpec spec, LogListener listener) {
+    return start(spec, listener).await();
+  }
+
+  /**
+   * Starts a sandbox: leases a cgroup slot, makes the workspace, copies inputs and starts the
+   * command.
+   *
+   * @throws RunnerException of kind EXECUTION_FAILED or USAGE when the sandbox cannot be set up
+   */
+  public Execution start(SandboxSpec spec, LogListener listener) {
+    CgroupPool.Lease lease = pool.acquire(Duration.ofMinutes(10));
+    Workspace ws = null;
+    try {
+      CgroupSlot slot = lease.slot();
+      slot.prepare(spec.limits());
+      int uid = cfg.uidBase() + slot.index();
+      ws =
+          Workspace.create(
+              cfg.workRoot(),
+              spec.executionId(),
+              uid,
+              spec.limits().outDirBytes(),
+              spec.limits().tmpDirBytes());
+      if (spec.inputDir() != null) {
+        ws.copyInputs(spec.inputDir());
+      }
+      Files.createDirectories(spec.logDir());
+      return new Execution(spec, listener, lease, ws, uid);
+    } catch (IOException e) {
+      closeQuietly(ws, lease);
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "cannot prepare the sandbox: " + e);
+    } catch (RuntimeException e) {
+      closeQuietly(ws, lease);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(Workspace ws, CgroupPool.Lease lease) {
+    try {
+      if (ws != null) {
+        ws.close();
+      }
+    } finally {
+      lease.close();
+    }
+  }
+
+  /** One started sandbox; {@link #await} ends it, {@link #cancel} kills it early. */
+  public final class Execution {
+    private final SandboxSpec spec;
+    private final CgroupPool.Lease lease;
+    private final Workspace ws;
+    private final int uid;
+    private final Process process;
+    private final Instant startedAt;
+    private final long startNanos;
+    private final AtomicReference<LimitKind> breach = new AtomicReference<>();
+    private volatile boolean cancelled;
+    private final LogCapture out;
+    private final LogCapture err;
+    private final Thread outThread;
+    private final Thread errThread;
+    private final Thread watchdog;
+
+    private Execution(
+        SandboxSpec spec, LogListener listener, CgroupPool.Lease lease, Workspace ws, int uid)
+        throws IOException {
+      this.spec = spec;
+      this.lease = lease;
+      this.ws = ws;
+      this.uid = uid;
+      List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws);
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().clear();
+      if (spec.interactive()) {
+        pb.inheritIO();
+      } else {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      }
+      this.startedAt = Instant.now();
+      this.startNanos = System.nanoTime();
+      this.process = pb.start();
+      if (spec.interactive()) {
+        out = err = null;
+        outThread = errThread = null;
+      } else {
+        OutputBudget budget =
+            new OutputBudget(spec.limits().outputBytes(), () -> breach(LimitKind.OUTPUT));
+        out =
+            new LogCapture(
+                LogStream.STDOUT,
+                process.getInputStream(),
+                spec.logDir().resolve("stdout.log"),
+                budget,
+                listener);
+        err =
+            new LogCapture(
+                LogStream.STDERR,
+                process.getErrorStream(),
+                spec.logDir().resolve("stderr.log"),
+                budget,
+                listener);
+        outThread = Thread.ofVirtual().name("stdout-" + spec.executionId()).start(out);
+        errThread = Thread.ofVirtual().name("stderr-" + spec.executionId()).start(err);
+      }
+      watchdog = Thread.ofVirtual().name("watchdog-" + spec.executionId()).start(this::watch);
+    }
+
+    /** Returns the host uid the sandbox runs as. */
+    public int sandboxUid() {
+      return uid;
+    }
+
+    /** Kills the sandbox now; the outcome will have no breach and {@link #cancelled()} true. */
+    public void cancel() {
+      cancelled = true;
+      lease.slot().kill();
+    }
+
+    /** Returns whether {@link #cancel} was called. */
+    public boolean cancelled() {
+      return cancelled;
+    }
+
+    private void breach(LimitKind kind) {
+      if (breach.compareAndSet(null, kind)) {
+        lease.slot().kill();
+      }
+    }
+
+    /** Kills the run as soon as the kernel counts an OOM kill or a refused fork. */
+    private void watch() {
+      try {
+        while (process.isAlive()) {
+          CgroupUsage u = lease.slot().usage();
+          if (u.oomKills() > 0) {
+            breach(LimitKind.MEMORY);
+          } else if (u.pidsMaxEvents() > 0) {
+            breach(LimitKind.PIDS);
+          }
+          Thread.sleep(WATCH_INTERVAL);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RunnerException e) {
+        // the slot is being torn down; await() reads the final counters
+      }
+    }
+
+    /**
+     * Waits for the end (at most the wall-time limit), kills whatever is left, and reports.
+     *
+     * @throws RunnerException of kind EXECUTION_FAILED when the sandbox never started the command
+     */
+    public SandboxOutcome await() {
+      try {
+        if (!process.waitFor(spec.limits().wallTimeMs(), TimeUnit.MILLISECONDS)) {
+          breach(LimitKind.WALL_TIME);
+          process.waitFor();
+        }
+        lease.slot().kill();
+        if (outThread != null) {
+          outThread.join();
+          errThread.join();
+        }
+        if (!lease.slot().awaitEmpty(Duration.ofSeconds(10))) {
+          throw new RunnerException(
+              ErrorKind.EXECUTION_FAILED,
+              "sandbox " + spec.executionId() + " left processes behind");
+        }
+        long elapsed = System.nanoTime() - startNanos;
+        watchdog.interrupt();
+        watchdog.join();
+        // Monotonic duration: a wall-clock step during the run cannot reorder the timestamps.
+        Instant finishedAt = startedAt.plusNanos(elapsed);
+        CgroupUsage usage = lease.slot().usage();
+        Integer exitCode = bwrapExitCode();
+        Integer signal = null;
+        if (exitCode == null) {
+          if (breach.get() == null && !cancelled) {
+            throw new RunnerException(
+                ErrorKind.EXECUTION_FAILED,
+                "the sandbox did not start the command: "
+                    + lastLine(spec.logDir().resolve("stderr.log")));
+          }
+          signal = SIGKILL;
+        } else if (exitCode > 128 && exitCode <= 128 + 64) {
+          signal = exitCode - 128;
+        }
+        LimitKind limit = breach.get() != null ? breach.get() : afterTheFact(usage, signal);
+        return new SandboxOutcome(
+            exitCode,
+            signal,
+            limit,
+            startedAt,
+            finishedAt,
+            usage,
+            out == null ? null : out.result(),
+            err == null ? null : err.result(),
+            ws,
+            uid);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        lease.slot().kill();
+        ws.close();
+        throw new RunnerException(ErrorKind.EXECUTION_FAILED, "interrupted");
+      } catch (RuntimeException e) {
+        ws.close();
+        throw e;
+      } finally {
+        lease.close();
+      }
+    }
+
+    private LimitKind afterTheFact(CgroupUsage usage, Integer signal) {
+      if (usage.oomKills() > 0) {
+        return LimitKind.MEMORY;
+      }
+      if (usage.pidsMaxEvents() > 0) {
+        return LimitKind.PIDS;
+      }
+      if ((signal != null && signal == SIGXCPU)
+          || usage.cpuTimeNanos() / 1_000_000 > spec.limits().cpuTimeMs()) {
+        return LimitKind.CPU_TIME;
+      }
+      if (signal != null && signal == SIGXFSZ) {
+        return LimitKind.FILE_SIZE;
+      }
+      if (Workspace.isFull(ws.out())) {
+        return LimitKind.OUT_DIR;
+      }
+      if (Workspace.isFull(ws.tmp())) {
+        return LimitKind.TMP_DIR;
+      }
+      return null;
+    }
+
+    /** Reads bubblewrap's {@code --json-status-fd} output: the command's exit code, or null. */
+    private Integer bwrapExitCode() {
+      Path f = ws.statusFile();
+      if (!Files.isRegularFile(f)) {
+        return null;
+      }
+      try {
+        ObjectMapper om = new ObjectMapper();
+        Integer code = null;
+        boolean started = false;
+        var parser = om.getFactory().createParser(Files.readAllBytes(f));
+        var it = om.readValues(parser, JsonNode.class);
+        while (it.hasNext()) {
+          JsonNode n = it.next();
+          started |= n.has("child-pid");
+          if (n.has("exit-code")) {
+            code = n.get("exit-code").asInt();
+          }
+        }
+        return started ? code : null;
+      } catch (IOException e) {
+        throw new RunnerException(ErrorKind.EXECUTION_FAILED, "unreadable sandbox status: " + e);
+      }
+    }
+  }
+
+  private static String lastLine(Path log) {
+    try {
+      String s = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).strip();
+      return s.isEmpty() ? "(no message)" : s.substring(s.lastIndexOf('\n') + 1);
+    } catch (IOException e) {
+      return "(no message)";
+    }
+  }
+}

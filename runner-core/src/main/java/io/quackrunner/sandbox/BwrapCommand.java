@@ -1,0 +1,150 @@
+package io.quackrunner.sandbox;
+
+import io.quackrunner.execution.NetworkMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the command line of one sandbox: {@code qr-sandbox-exec} options, then bubblewrap's.
+ *
+ * <p>The sandbox gets new user, pid, ipc, uts, cgroup and (unless the network is {@code host}) net
+ * namespaces; uid/gid {@link Workspace#INNER_ID} inside, mapped to a dedicated host uid; no
+ * capabilities; no further user namespaces; a read-only root with {@code /usr}, the top-level links
+ * into it, and a short list of {@code /etc} files; {@code /workspace/in} read-only, {@code
+ * /workspace/out} and {@code /tmp} sized tmpfs; an environment made only of what is listed here.
+ * The command runs through {@code /usr/bin/env --}, whose exit codes 126 (not executable) and 127
+ * (not found) are the POSIX shell's.
+ */
+final class BwrapCommand {
+  /** /etc files every run sees: the loader cache, alternatives links, time zone, MIME table. */
+  private static final List<String> BASE_ETC =
+      List.of(
+          "/etc/ld.so.cache",
+          "/etc/ld.so.conf",
+          "/etc/ld.so.conf.d",
+          "/etc/alternatives",
+          "/etc/localtime",
+          "/etc/mime.types");
+
+  /** Extra /etc files when the sandbox shares the host network. */
+  private static final List<String> NET_ETC =
+      List.of(
+          "/etc/resolv.conf",
+          "/etc/hosts",
+          "/etc/nsswitch.conf",
+          "/etc/ssl",
+          "/etc/ca-certificates");
+
+  private static final List<String> TOP_LEVEL =
+      List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
+
+  private BwrapCommand() {}
+
+  static List<String> build(
+      SandboxConfig cfg, CgroupSlot slot, int uid, SandboxSpec spec, Workspace ws) {
+    List<String> c = new ArrayList<>();
+    c.add(cfg.launcher().toString());
+    for (Path p : slot.joinDirectories()) {
+      c.add("--cgroup");
+      c.add(p.toString());
+    }
+    long cpuSeconds = Math.max(1, (spec.limits().cpuTimeMs() + 999) / 1000);
+    addRlimit(c, "cpu", cpuSeconds + ":" + (cpuSeconds + 1)); // SIGXCPU first, then SIGKILL
+    addRlimit(c, "fsize", Long.toString(spec.limits().fileSizeBytes()));
+    addRlimit(c, "core", "0");
+    addRlimit(c, "nofile", "1024");
+    c.addAll(List.of("--uid", Integer.toString(uid), "--gid", Integer.toString(uid)));
+    c.addAll(List.of("--network", spec.limits().network().label()));
+    c.addAll(List.of("--status-file", ws.statusFile().toString()));
+    c.add("--");
+
+    c.add(cfg.bwrap().toString());
+    c.addAll(
+        List.of(
+            "--unshare-user",
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-uts",
+            "--unshare-cgroup"));
+    if (spec.limits().network() != NetworkMode.HOST) {
+      c.add("--unshare-net");
+    }
+    c.addAll(
+        List.of(
+            "--uid",
+            Integer.toString(Workspace.INNER_ID),
+            "--gid",
+            Integer.toString(Workspace.INNER_ID)));
+    c.addAll(
+        List.of(
+            "--hostname", "sandbox", "--disable-userns", "--cap-drop", "ALL", "--die-with-parent"));
+    if (!spec.interactive()) {
+      c.add("--new-session");
+    }
+    c.addAll(List.of("--ro-bind", "/usr", "/usr"));
+    for (String top : TOP_LEVEL) {
+      Path p = Path.of("/", top);
+      if (Files.isSymbolicLink(p)) {
+        try {
+          c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), p.toString()));
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot read link " + p, e);
+        }
+      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+      }
+    }
+    List<String> binds = new ArrayList<>(BASE_ETC);
+    if (spec.limits().network() == NetworkMode.HOST) {
+      binds.addAll(NET_ETC);
+    }
+    binds.addAll(spec.runtime().profile().binds());
+    for (String b : binds) {
+      c.addAll(List.of("--ro-bind-try", b, b));
+    }
+    c.addAll(List.of("--ro-bind", ws.etc().resolve("passwd").toString(), "/etc/passwd"));
+    c.addAll(List.of("--ro-bind", ws.etc().resolve("group").toString(), "/etc/group"));
+    c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    c.addAll(List.of("--bind", ws.tmp().toString(), "/tmp"));
+    c.addAll(List.of("--dir", "/workspace"));
+    c.addAll(List.of("--ro-bind", ws.in().toString(), "/workspace/in"));
+    c.addAll(List.of("--bind", ws.out().toString(), "/workspace/out"));
+    c.addAll(List.of("--remount-ro", "/", "--chdir", "/workspace"));
+    for (Map.Entry<String, String> e : environment(spec).entrySet()) {
+      c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+    }
+    c.addAll(List.of("--", "/usr/bin/env", "--"));
+    c.addAll(spec.argv());
+    return c;
+  }
+
+  /** The sandbox environment: fixed entries, then the runtime's, then the caller's allow-listed. */
+  static Map<String, String> environment(SandboxSpec spec) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", spec.runtime().profile().path());
+    env.put("HOME", "/tmp");
+    env.put("TMPDIR", "/tmp");
+    env.put("LANG", "C.UTF-8");
+    env.put("OUT_DIR", "/workspace/out");
+    env.put("IN_DIR", "/workspace/in");
+    env.put("RUNNER_EXECUTION_ID", spec.executionId());
+    if (spec.interactive()) {
+      env.put("TERM", "xterm-256color");
+      env.put("PS1", "sandbox:\\w\\$ ");
+    }
+    env.putAll(spec.runtime().profile().env());
+    env.putAll(spec.env());
+    return env;
+  }
+
+  private static void addRlimit(List<String> c, String name, String value) {
+    c.add("--rlimit");
+    c.add(name + "=" + value);
+  }
+}

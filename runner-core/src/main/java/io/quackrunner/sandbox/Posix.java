@@ -1,0 +1,125 @@
+package io.quackrunner.sandbox;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
+
+/**
+ * The few Linux system calls the JVM does not offer, called through the FFM API ({@code
+ * java.lang.foreign}): mount(2), umount2(2), geteuid(2).
+ */
+final class Posix {
+  static final long MS_NOSUID = 2;
+  static final long MS_NODEV = 4;
+  static final long MS_NOEXEC = 8;
+  static final int MNT_DETACH = 2;
+
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+  private static final VarHandle ERRNO =
+      CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+  private static final MethodHandle MOUNT =
+      downcall(
+          "mount",
+          FunctionDescriptor.of(
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.ADDRESS,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG,
+              ValueLayout.ADDRESS));
+  private static final MethodHandle UMOUNT2 =
+      downcall(
+          "umount2",
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle STRERROR =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("strerror").orElseThrow(),
+          FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle GETEUID =
+      LINKER.downcallHandle(
+          LINKER.defaultLookup().find("geteuid").orElseThrow(),
+          FunctionDescriptor.of(ValueLayout.JAVA_INT));
+
+  private Posix() {}
+
+  private static MethodHandle downcall(String name, FunctionDescriptor fd) {
+    return LINKER.downcallHandle(
+        LINKER.defaultLookup().find(name).orElseThrow(),
+        fd,
+        Linker.Option.captureCallState("errno"));
+  }
+
+  /** Mounts a tmpfs of {@code sizeBytes} at {@code target}, owned by uid/gid, mode 0700. */
+  static void mountTmpfs(Path target, long sizeBytes, int uid, int gid) {
+    String opts =
+        "size=" + sizeBytes + ",mode=0700,uid=" + uid + ",gid=" + gid + ",nr_inodes=65536";
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(CAPTURE);
+      int rc =
+          (int)
+              MOUNT.invokeExact(
+                  state,
+                  a.allocateFrom("tmpfs"),
+                  a.allocateFrom(target.toString()),
+                  a.allocateFrom("tmpfs"),
+                  MS_NOSUID | MS_NODEV,
+                  a.allocateFrom(opts));
+      if (rc != 0) {
+        throw failure("mount tmpfs on " + target, (int) ERRNO.get(state, 0L));
+      }
+    } catch (RunnerException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "mount: " + t, t);
+    }
+  }
+
+  /** Lazily unmounts {@code target} (MNT_DETACH); returns false when nothing was mounted there. */
+  static boolean unmount(Path target) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(CAPTURE);
+      int rc = (int) UMOUNT2.invokeExact(state, a.allocateFrom(target.toString()), MNT_DETACH);
+      if (rc != 0) {
+        int errno = (int) ERRNO.get(state, 0L);
+        if (errno == 22) { // EINVAL: not a mount point
+          return false;
+        }
+        throw failure("umount " + target, errno);
+      }
+      return true;
+    } catch (RunnerException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "umount: " + t, t);
+    }
+  }
+
+  /** Returns the effective uid of this process. */
+  static int geteuid() {
+    try {
+      return (int) GETEUID.invokeExact();
+    } catch (Throwable t) {
+      throw new RunnerException(ErrorKind.INTERNAL, "geteuid: " + t, t);
+    }
+  }
+
+  private static RunnerException failure(String what, int errno) {
+    String msg;
+    try {
+      MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+      msg = s.reinterpret(256).getString(0);
+    } catch (Throwable t) {
+      msg = "errno " + errno;
+    }
+    return new RunnerException(ErrorKind.EXECUTION_FAILED, what + ": " + msg);
+  }
+}

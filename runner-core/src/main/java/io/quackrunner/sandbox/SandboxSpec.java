@@ -1,0 +1,36 @@
+package io.quackrunner.sandbox;
+
+import io.quackrunner.execution.Limits;
+import io.quackrunner.runtime.ResolvedRuntime;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run in one sandbox.
+ *
+ * @param executionId the run's unique id; also the sandbox id
+ * @param argv the command and its arguments, resolved inside the sandbox against the runtime's PATH
+ * @param runtime the resolved runtime profile
+ * @param inputDir host directory copied read-only to {@code /workspace/in}, or null
+ * @param env extra environment variables (already checked against the allow-list)
+ * @param limits the limits of this run
+ * @param logDir host directory where {@code stdout.log} and {@code stderr.log} are written
+ * @param interactive a terminal session for a person: stdin/out/err inherited, no new session
+ */
+public record SandboxSpec(
+    String executionId,
+    List<String> argv,
+    ResolvedRuntime runtime,
+    Path inputDir,
+    Map<String, String> env,
+    Limits limits,
+    Path logDir,
+    boolean interactive) {
+
+  /** Copies the collections. */
+  public SandboxSpec {
+    argv = List.copyOf(argv);
+    env = Map.copyOf(env);
+  }
+}

@@ -1,0 +1,199 @@
+package io.quackrunner.sandbox;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The host side of one sandbox: {@code <workRoot>/<executionId>/} holding {@code in/} (a copy of
+ * the inputs, root-owned, read-only inside), {@code out/} and {@code tmp/} (tmpfs mounts sized by
+ * the limits and owned by the sandbox uid), {@code etc/} (passwd and group for the sandbox) and the
+ * bubblewrap status file.
+ *
+ * <p>After the run, nothing here is followed: out/ is walked without following links, and deletion
+ * removes links themselves, never their targets (DESIGN invariant 5).
+ */
+public final class Workspace implements AutoCloseable {
+  /** The uid and gid a run has inside its sandbox. */
+  public static final int INNER_ID = 1000;
+
+  private final Path dir;
+  private boolean closed;
+
+  private Workspace(Path dir) {
+    this.dir = dir;
+  }
+
+  static Workspace create(Path workRoot, String id, int uid, long outBytes, long tmpBytes) {
+    if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw new RunnerException(ErrorKind.INTERNAL, "bad execution id " + id);
+    }
+    Path dir = workRoot.resolve(id);
+    Workspace ws = new Workspace(dir);
+    try {
+      Files.createDirectories(workRoot);
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+      for (String sub : new String[] {"in", "out", "tmp", "etc"}) {
+        Files.createDirectory(dir.resolve(sub));
+        Files.setPosixFilePermissions(
+            dir.resolve(sub), PosixFilePermissions.fromString("rwxr-xr-x"));
+      }
+      Files.writeString(
+          dir.resolve("etc/passwd"),
+          "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+              + "sandbox:x:"
+              + INNER_ID
+              + ":"
+              + INNER_ID
+              + ":sandbox:/tmp:/bin/sh\n"
+              + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+      Files.writeString(
+          dir.resolve("etc/group"), "root:x:0:\nsandbox:x:" + INNER_ID + ":\nnogroup:x:65534:\n");
+      Posix.mountTmpfs(ws.out(), outBytes, uid, uid);
+      Posix.mountTmpfs(ws.tmp(), tmpBytes, uid, uid);
+    } catch (IOException e) {
+      ws.close();
+      throw new RunnerException(
+          ErrorKind.EXECUTION_FAILED, "cannot create workspace " + dir + ": " + e);
+    } catch (RuntimeException e) {
+      ws.close();
+      throw e;
+    }
+    return ws;
+  }
+
+  /** Returns the workspace directory. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Returns the host directory seen as {@code /workspace/in}. */
+  public Path in() {
+    return dir.resolve("in");
+  }
+
+  /** Returns the host directory seen as {@code /workspace/out}. */
+  public Path out() {
+    return dir.resolve("out");
+  }
+
+  /** Returns the host directory seen as {@code /tmp}. */
+  public Path tmp() {
+    return dir.resolve("tmp");
+  }
+
+  Path etc() {
+    return dir.resolve("etc");
+  }
+
+  Path statusFile() {
+    return dir.resolve("bwrap-status.json");
+  }
+
+  /** Returns whether a tmpfs of this workspace (out/ or tmp/) has no room left. */
+  static boolean isFull(Path tmpfs) {
+    try {
+      FileStore fs = Files.getFileStore(tmpfs);
+      return fs.getUsableSpace() < 2 * 4096;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Copies the inputs into {@code in/}: directories and regular files only, never following a link;
+   * files become 0644 (0755 when executable by their owner), owned by the runner.
+   *
+   * @throws RunnerException of kind USAGE naming the first link or special file in the inputs
+   */
+  void copyInputs(Path source) {
+    Path target = in();
+    try {
+      if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+        throw new RunnerException(ErrorKind.USAGE, "input " + source + " is not a directory");
+      }
+      Files.walkFileTree(
+          source,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a)
+                throws IOException {
+              Path t = target.resolve(source.relativize(d).toString());
+              if (!d.equals(source)) {
+                Files.createDirectory(t);
+                Files.setPosixFilePermissions(t, PosixFilePermissions.fromString("rwxr-xr-x"));
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+              if (!a.isRegularFile()) {
+                throw new RunnerException(
+                    ErrorKind.USAGE,
+                    "input "
+                        + source.relativize(f)
+                        + " is not a regular file (links and special"
+                        + " files are refused)");
+              }
+              Path t = target.resolve(source.relativize(f).toString());
+              Files.copy(f, t, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
+              boolean exec = Files.isExecutable(f);
+              Files.setPosixFilePermissions(
+                  t, PosixFilePermissions.fromString(exec ? "rwxr-xr-x" : "rw-r--r--"));
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.USAGE, "cannot copy inputs from " + source + ": " + e);
+    }
+  }
+
+  /** Unmounts out/ and tmp/ and deletes the workspace without following any link. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Posix.unmount(out());
+      Posix.unmount(tmp());
+      deleteTree(dir);
+    }
+  }
+
+  /** Deletes a tree bottom-up; links are deleted as links (walkFileTree does not follow them). */
+  static void deleteTree(Path root) {
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+              Files.delete(f);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "cannot delete " + root + ": " + e);
+    }
+  }
+}
