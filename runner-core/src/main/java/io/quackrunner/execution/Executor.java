@@ -136,6 +136,16 @@ public final class Executor {
    *     when the sandbox cannot run
    */
   public ExecutionResult execute(Prepared p, LogListener listener) {
+    return execute(p, listener, new RunControl());
+  }
+
+  /**
+   * Runs a prepared request to the end under a {@link RunControl} that may cancel it.
+   *
+   * @throws RunnerException of kind USAGE when the out directory is not empty, EXECUTION_FAILED
+   *     when the sandbox cannot run
+   */
+  public ExecutionResult execute(Prepared p, LogListener listener, RunControl control) {
     ExecRequest req = p.request();
     Path outDir = prepareOutDir(req.outDir());
     Path reports = outDir.resolve("reports");
@@ -149,12 +159,14 @@ public final class Executor {
             p.limits(),
             reports,
             false);
-    SandboxOutcome o = sandbox.run(spec, listener);
+    BubblewrapSandbox.Execution running = sandbox.start(spec, listener);
+    control.attach(running);
+    SandboxOutcome o = running.await();
     Collection collected;
     try (var ws = o.workspace()) {
       collected = ArtifactCollector.collect(ws.out(), outDir, RESERVED);
     }
-    ExecutionResult result = result(p, o, collected, outDir);
+    ExecutionResult result = result(p, o, collected, outDir, control.cancelled());
     writeReports(result, p);
     return result;
   }
@@ -200,11 +212,16 @@ public final class Executor {
     }
   }
 
-  private ExecutionResult result(Prepared p, SandboxOutcome o, Collection c, Path outDir) {
+  private ExecutionResult result(
+      Prepared p, SandboxOutcome o, Collection c, Path outDir, boolean cancelled) {
     RunStatus status;
     ErrorKind kind = null;
     String reason = null;
-    if (o.breached() == LimitKind.WALL_TIME) {
+    if (cancelled) {
+      status = RunStatus.CANCELLED;
+      kind = ErrorKind.EXECUTION_FAILED;
+      reason = "cancelled";
+    } else if (o.breached() == LimitKind.WALL_TIME) {
       status = RunStatus.TIMED_OUT;
       kind = ErrorKind.EXECUTION_FAILED;
       reason = "wall time limit of " + p.limits().wallTimeMs() + " ms exceeded";
@@ -221,7 +238,7 @@ public final class Executor {
       kind = ErrorKind.ARTIFACT_VIOLATION;
       var v = c.violations().get(0);
       reason = v.path() + ": " + v.kind() + " (" + v.detail() + ")";
-    } else if (o.exitCode() == null) {
+    } else if (o.exitCode() == null || cancelled) {
       status = RunStatus.CANCELLED;
       kind = ErrorKind.EXECUTION_FAILED;
       reason = "cancelled";
