@@ -1,5 +1,6 @@
 package io.quackrunner.cli;
 
+import io.quackrunner.errors.ErrorKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,25 +28,58 @@ final class PluginLauncher {
     command.add(plugin.path().toString());
     command.addAll(args);
     context.out().flush();
-    Process process;
-    try {
-      process = new ProcessBuilder(command).inheritIO().start();
-    } catch (IOException e) {
-      context
-          .errors()
-          .line("plugin '" + plugin.name() + "' could not be started: " + e.getMessage());
-      return NOT_STARTABLE;
-    }
-    Thread stopper = new Thread(() -> stop(process), "runner-plugin-stopper");
+    Child child = new Child();
+    // Registered before the start so that a SIGTERM at any moment reaches the plugin too.
+    Thread stopper = new Thread(child::stop, "runner-plugin-stopper");
     Runtime.getRuntime().addShutdownHook(stopper);
     try {
-      return process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stop(process);
-      return process.exitValue();
+      Process process;
+      try {
+        process = child.start(new ProcessBuilder(command).inheritIO());
+      } catch (IOException e) {
+        context
+            .errors()
+            .line("plugin '" + plugin.name() + "' could not be started: " + e.getMessage());
+        return NOT_STARTABLE;
+      }
+      if (process == null) {
+        // The runner is being terminated; the JVM's exit status wins over this one.
+        return ErrorKind.INTERNAL.exitCode();
+      }
+      try {
+        return process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop(process);
+        return process.isAlive() ? ErrorKind.INTERNAL.exitCode() : process.exitValue();
+      }
     } finally {
       removeHook(stopper);
+    }
+  }
+
+  /** The plugin process, started unless the runner is already shutting down. */
+  private static final class Child {
+    private Process process;
+    private boolean stopping;
+
+    synchronized Process start(ProcessBuilder builder) throws IOException {
+      if (stopping) {
+        return null;
+      }
+      process = builder.start();
+      return process;
+    }
+
+    void stop() {
+      Process started;
+      synchronized (this) {
+        stopping = true;
+        started = process;
+      }
+      if (started != null) {
+        PluginLauncher.stop(started);
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -134,6 +135,30 @@ class PluginDispatchIT {
     RunnerProcess.write(
         runner.plugins().resolve("tool"), "#!/nonexistent/interpreter\n", "rwxr-xr-x");
     runner.run("tool").failsWithOneLine(126, "plugin 'tool' could not be started");
+  }
+
+  @Test
+  void terminatingTheRunnerTerminatesThePlugin() throws Exception {
+    Path pidFile = work.resolve("plugin.pid");
+    runner.plugin(
+        "slow",
+        "echo $$ > '"
+            + pidFile
+            + ".tmp'; mv '"
+            + pidFile
+            + ".tmp' '"
+            + pidFile
+            + "'; exec sleep 300");
+    Process process = runner.start("slow");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!Files.exists(pidFile) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    long pid = Long.parseLong(Files.readString(pidFile).strip());
+    process.destroy(); // SIGTERM to the runner's JVM, which bin/runner exec'd
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isEqualTo(143);
+    assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
   }
 
   @Test

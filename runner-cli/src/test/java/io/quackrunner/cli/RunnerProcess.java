@@ -139,6 +139,22 @@ final class RunnerProcess {
     }
   }
 
+  /** Starts the launcher with {@code args}, stdin empty, stdout and stderr discarded. */
+  Process start(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(launcher.toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb =
+        new ProcessBuilder(command)
+            .directory(work.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
   static Path write(Path file, String content, String permissions) {
     try {
       Files.createDirectories(file.getParent());
