@@ -33,7 +33,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(
     name = "exec",
-    description = "Execute a system command explicitly, in a sandbox",
+    description = "Execute a system command explicitly",
     synopsisHeading = "Usage: ",
     customSynopsis =
         "runner exec [--runtime ID] [--in DIR] [--out-dir DIR] [--timeout T] [--memory B]"
