@@ -1,0 +1,21 @@
+package io.quackrunner.ledger;
+
+/**
+ * A public key that checks C2SP signed-note signatures.
+ *
+ * <p>Follows https://github.com/C2SP/C2SP/blob/main/signed-note.md: a signature line names a key by
+ * name and 4-byte key hash; a verifier answers for lines whose name and hash both match.
+ */
+public interface NoteVerifier {
+  /** Returns the key name that appears on signature lines. */
+  String name();
+
+  /** Returns the 4-byte key hash that prefixes each signature on a signature line. */
+  byte[] keyHash();
+
+  /**
+   * Returns whether {@code signature} is this key's valid signature over {@code message}; never
+   * throws for malformed signatures.
+   */
+  boolean verify(byte[] message, byte[] signature);
+}
