@@ -26,6 +26,7 @@ final class SignedNote {
   static Parsed parse(String note) {
     int split = note.lastIndexOf("\n\n");
     require(split >= 0 && note.endsWith("\n"), "no blank line before signatures");
+    require(split + 2 < note.length(), "no signature lines");
     String text = note.substring(0, split + 1);
     requireText(text);
     String[] lines = note.substring(split + 2, note.length() - 1).split("\n", -1);
