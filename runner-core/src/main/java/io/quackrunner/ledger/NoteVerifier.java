@@ -18,4 +18,20 @@ public interface NoteVerifier {
    * throws for malformed signatures.
    */
   boolean verify(byte[] message, byte[] signature);
+
+  /**
+   * Returns whether {@code name} is a valid signed-note key name: non-empty, with no Unicode space,
+   * no {@code +} and no control character.
+   */
+  static boolean isValidKeyName(String name) {
+    return name != null
+        && !name.isEmpty()
+        && name.codePoints()
+            .noneMatch(
+                c ->
+                    c == '+'
+                        || Character.isWhitespace(c)
+                        || Character.isSpaceChar(c)
+                        || Character.isISOControl(c));
+  }
 }

@@ -35,7 +35,9 @@ final class SignedNote {
     for (String line : lines) {
       require(line.startsWith(DASH), "signature line must start with an em dash and a space");
       String[] parts = line.substring(DASH.length()).split(" ", -1);
-      require(parts.length == 2 && validName(parts[0]), "signature line must be '— name base64'");
+      require(
+          parts.length == 2 && NoteVerifier.isValidKeyName(parts[0]),
+          "signature line must be '— name base64'");
       byte[] both = decode(parts[1]);
       require(both.length > 4, "signature too short");
       signatures.add(
@@ -92,17 +94,6 @@ final class SignedNote {
       require(c == '\n' || (c >= 0x20 && c != 0x7f), "note text holds a control character");
       require(!Character.isSurrogate(c) || validPair(text, i), "note text is not valid UTF-16");
     }
-  }
-
-  static boolean validName(String name) {
-    return !name.isEmpty()
-        && name.codePoints()
-            .noneMatch(
-                c ->
-                    c == '+'
-                        || Character.isWhitespace(c)
-                        || Character.isSpaceChar(c)
-                        || Character.isISOControl(c));
   }
 
   static byte[] decode(String base64) {

@@ -133,16 +133,7 @@ public final class VerifierKey implements NoteVerifier {
 
   /** Checks a signed-note key name: non-empty, no Unicode space, no {@code +}, no control. */
   static String requireName(String name) {
-    boolean ok =
-        name != null
-            && !name.isEmpty()
-            && name.codePoints()
-                .noneMatch(
-                    c ->
-                        c == '+'
-                            || Character.isWhitespace(c)
-                            || Character.isSpaceChar(c)
-                            || Character.isISOControl(c));
+    boolean ok = NoteVerifier.isValidKeyName(name);
     if (!ok) {
       throw new RunnerException(
           ErrorKind.CONFIGURATION, "key name must be non-empty without spaces or '+': " + name);
