@@ -11,6 +11,8 @@ import io.quackrunner.execution.NetworkMode;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.execution.Units;
 import io.quackrunner.logs.LogStream;
+import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.TriggerHashes;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -89,6 +91,15 @@ public final class ExecCommand implements Callable<Integer> {
   @Option(names = "--env", paramLabel = "K=V", description = "environment variable for the command")
   List<String> env = new ArrayList<>();
 
+  @Option(
+      names = "--idempotency-key",
+      paramLabel = "KEY",
+      description = "runs with the same key execute at most once")
+  String idempotencyKey;
+
+  /** The CLI acts for the local host's one tenant. */
+  static final String TENANT = "local";
+
   @Parameters(paramLabel = "CMD", arity = "1..*", description = "the command and its arguments")
   List<String> command;
 
@@ -102,9 +113,14 @@ public final class ExecCommand implements Callable<Integer> {
     ExecRequest req = new ExecRequest(id, command, runtime, in, out, environment(), limits());
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+    Executor.Prepared prepared = executor.prepare(req);
+    String trigger =
+        idempotencyKey != null
+            ? TriggerHashes.ofKey(TENANT, idempotencyKey)
+            : TriggerHashes.ofRequest(TENANT, prepared);
     ExecutionResult r =
         executor.execute(
-            req,
+            prepared,
             (stream, buf, off, len) -> {
               OutputStream o = stream == LogStream.STDOUT ? stdout : stderr;
               try {
@@ -114,6 +130,9 @@ public final class ExecCommand implements Callable<Integer> {
                 // a closed terminal must not stop the run; the log file keeps everything
               }
             });
+    try (ReceiptLog log = ReceiptLog.open(state)) {
+      log.issue(r, trigger, null, r.outDir().resolve("reports"));
+    }
     if (r.status() != RunStatus.SUCCEEDED && r.status() != RunStatus.FAILED
         || r.errorKind() == ErrorKind.ARTIFACT_VIOLATION) {
       ctx.errors().line(summary(r));

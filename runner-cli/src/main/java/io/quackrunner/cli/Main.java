@@ -78,8 +78,11 @@ public final class Main {
     cl.setUnmatchedArgumentsAllowed(false);
     cl.setUnmatchedOptionsAllowedAsOptionParameters(false);
     cl.setOverwrittenOptionsAllowed(false);
-    // Everything after the first positional argument is positional: `runner exec ls -la`.
-    cl.setStopAtPositional(true);
+    // For exec, everything after the first positional argument is the command: `runner exec ls
+    // -la`.
+    // Other commands take options after positionals too: `runner verify RECEIPT --key K`.
+    cl.setStopAtPositional(false);
+    cl.getSubcommands().get("exec").setStopAtPositional(true);
     cl.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     cl.setOut(context.out());
     cl.setErr(new PrintWriter(PrintWriter.nullWriter()));

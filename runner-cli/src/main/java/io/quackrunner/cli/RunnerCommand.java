@@ -19,6 +19,9 @@ import picocli.CommandLine.Command;
       ExecCommand.class,
       ShellCommand.class,
       VersionCommand.class,
+      KeysCommand.class,
+      LedgerCommand.class,
+      VerifyCommand.class,
     })
 public final class RunnerCommand {
   private final CliContext context;

@@ -112,6 +112,42 @@ public final class ReceiptLog implements AutoCloseable {
   }
 
   /**
+   * Signs and appends the receipt of an execution, then writes the offline-verifiable bundle to
+   * {@code reportsDir}: {@code receipt.dsse.json} (the envelope), {@code checkpoint.txt} (a signed
+   * checkpoint covering it) and {@code inclusion.json} (its RFC 9162 inclusion proof).
+   *
+   * @param tool the registered tool, or null for a raw command
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing, appending or writing fails
+   */
+  public Committed issue(
+      io.quackrunner.execution.ExecutionResult result,
+      String triggerHash,
+      ReceiptPredicate.Tool tool,
+      Path reportsDir) {
+    Committed c =
+        commit(ReceiptStatement.of(ExecutionReceipts.predicate(result, triggerHash, tool)));
+    try {
+      var checkpoint = ledger.checkpoint();
+      var proof = ledger.inclusionProof(c.index(), checkpoint.size());
+      Files.write(reportsDir.resolve("receipt.dsse.json"), c.envelope());
+      Files.writeString(
+          reportsDir.resolve("checkpoint.txt"), checkpoint.text(), StandardCharsets.UTF_8);
+      Files.writeString(
+          reportsDir.resolve("inclusion.json"), proof.toJson() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.RECEIPT_COMMIT_FAILED,
+          "receipt "
+              + c.index()
+              + " is in the ledger but could not be written to "
+              + reportsDir
+              + ": "
+              + e);
+    }
+    return c;
+  }
+
+  /**
    * A receipt that was signed and appended.
    *
    * @param envelope the DSSE envelope bytes, as stored in the ledger
