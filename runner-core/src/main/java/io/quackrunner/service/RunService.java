@@ -371,6 +371,25 @@ public final class RunService implements AutoCloseable {
           ErrorKind.CONFLICT, "run " + id + " executes in another runner process");
     }
     JsonLog.info("run.cancel", "run_id", id, "tenant", tenant);
+    if (control != null) {
+      // A kill issued while the launcher is still joining its cgroup can miss the command
+      // (RunControl kills at attach, possibly before the join), so the kill is repeated until
+      // the run has ended.
+      CompletableFuture<RunRecord> done = completion(id);
+      for (int i = 0; i < 600 && !done.isDone(); i++) {
+        control.cancel();
+        try {
+          return done.get(50, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          // kill again
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        } catch (ExecutionException e) {
+          break;
+        }
+      }
+    }
     return await(id, Duration.ofSeconds(30));
   }
 
