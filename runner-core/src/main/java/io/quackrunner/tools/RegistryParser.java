@@ -65,6 +65,9 @@ final class RegistryParser {
   private static final JsonSchemaFactory SCHEMAS =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
+  private static final Set<String> TYPES =
+      Set.of("null", "boolean", "object", "array", "number", "string", "integer");
+
   private final YamlTree tree;
   private final String source;
   private final Path base;
@@ -237,9 +240,43 @@ final class RegistryParser {
       throw error(ptr, "a JSON Schema must be an object");
     }
     try {
+      checkTypes(schema, ptr);
       return SCHEMAS.getSchema(schema);
+    } catch (RunnerException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw error(ptr, "not a valid JSON Schema: " + e.getMessage());
+    }
+  }
+
+  /** Catches the commonest schema mistake the validator library accepts: a bad {@code type}. */
+  private void checkTypes(JsonNode n, String ptr) {
+    if (n.isObject()) {
+      JsonNode t = n.get("type");
+      if (t != null) {
+        boolean ok = t.isTextual() ? TYPES.contains(t.asText()) : t.isArray() && t.size() > 0;
+        if (t.isArray()) {
+          for (JsonNode x : t) {
+            ok &= x.isTextual() && TYPES.contains(x.asText());
+          }
+        }
+        if (!ok) {
+          throw error(ptr + "/type", "not a valid JSON Schema: bad type " + t);
+        }
+      }
+      for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!k.equals("const")
+            && !k.equals("enum")
+            && !k.equals("default")
+            && !k.equals("examples")) {
+          checkTypes(n.get(k), ptr + "/" + k);
+        }
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        checkTypes(n.get(i), ptr + "/" + i);
+      }
     }
   }
 

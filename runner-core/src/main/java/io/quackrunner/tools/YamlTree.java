@@ -42,10 +42,21 @@ record YamlTree(JsonNode root, Map<String, Integer> lines) {
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 1 : e.getLocation().getLineNr();
       throw new RunnerException(
-          ErrorKind.CONFIGURATION, source + ":" + line + ": " + e.getOriginalMessage());
+          ErrorKind.CONFIGURATION, source + ":" + line + ": " + oneLine(e.getOriginalMessage()));
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.CONFIGURATION, source + ": cannot read: " + e);
     }
+  }
+
+  /** Keeps the words of a multi-line parser message, dropping its source excerpts and carets. */
+  private static String oneLine(String m) {
+    return String.join(
+        "; ",
+        m.lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("in 'reader'") && !l.matches("\\^+"))
+            .filter(l -> !l.startsWith("^"))
+            .toList());
   }
 
   /** Returns the line of the node at a JSON Pointer, or of its nearest ancestor. */
