@@ -165,19 +165,22 @@ final class Api extends Handler.Abstract {
     auth(req);
     if (seg.size() == 1 && method.equals("POST")) {
       long declared = req.getLength();
-      if (declared > opts.maxInputBytes()) {
-        throw new RunnerException(
-            ErrorKind.TOO_LARGE,
-            "upload of " + declared + " bytes exceeds " + opts.maxInputBytes());
-      }
       String sha;
       try (InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(req)) {
+        if (declared > opts.maxInputBytes()) {
+          Http.drain(in);
+          throw new RunnerException(
+              ErrorKind.TOO_LARGE,
+              "upload of " + declared + " bytes exceeds " + opts.maxInputBytes());
+        }
         try {
           sha = service.content().put(in, opts.maxInputBytes());
         } catch (RunnerException e) {
-          throw e.kind() == ErrorKind.USAGE
-              ? new RunnerException(ErrorKind.TOO_LARGE, e.getMessage())
-              : e;
+          if (e.kind() != ErrorKind.USAGE) {
+            throw e;
+          }
+          Http.drain(in);
+          throw new RunnerException(ErrorKind.TOO_LARGE, e.getMessage());
         }
       }
       resp.getHeaders().put(HttpHeader.LOCATION, "/inputs/" + sha);

@@ -44,16 +44,35 @@ final class Http {
    */
   static byte[] body(Request req, long max) throws IOException {
     long declared = req.getLength();
-    if (declared > max) {
-      throw new RunnerException(
-          ErrorKind.TOO_LARGE, "request body of " + declared + " bytes exceeds " + max);
-    }
     try (InputStream in = Content.Source.asInputStream(req)) {
+      if (declared > max) {
+        drain(in);
+        throw new RunnerException(
+            ErrorKind.TOO_LARGE, "request body of " + declared + " bytes exceeds " + max);
+      }
       byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
       if (b.length > max) {
+        drain(in);
         throw new RunnerException(ErrorKind.TOO_LARGE, "request body exceeds " + max + " bytes");
       }
       return b;
+    }
+  }
+
+  /**
+   * Reads and drops what is left of a refused body (at most 64 MiB), so the client, still sending,
+   * reads the problem instead of a reset connection.
+   */
+  static void drain(InputStream in) {
+    try {
+      long left = 64L << 20;
+      byte[] buf = new byte[65536];
+      int n;
+      while (left > 0 && (n = in.read(buf)) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client went away; nothing to answer
     }
   }
 

@@ -28,7 +28,19 @@ class ExampleToolsIT {
     Path registry = Path.of(System.getProperty("quackrunner.home")).resolve("registry/tools.yaml");
     server =
         GatewayServer.start(
-            new ServerOptions(o.port(), o.bind(), state, registry, o.tokens(), null, 2, 8, 16L << 20, 16L << 20, null, null));
+            new ServerOptions(
+                o.port(),
+                o.bind(),
+                state,
+                registry,
+                o.tokens(),
+                null,
+                2,
+                8,
+                16L << 20,
+                16L << 20,
+                null,
+                null));
     work = Files.createTempDirectory("qr-example-");
   }
 
@@ -39,14 +51,19 @@ class ExampleToolsIT {
 
   private record Outcome(int code, String out, String err) {}
 
-  private Outcome run(String tool, String verb, List<Path> inputs, Map<String, String> params, Path dl) {
+  private Outcome run(
+      String tool, String verb, List<Path> inputs, Map<String, String> params, Path dl) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     var c =
         new io.quackrunner.server.client.RunClient(
-            server.uri(), token, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+            server.uri(),
+            token,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     int code = c.run(tool, verb, inputs, params, dl, null);
-    return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Outcome(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -84,7 +101,13 @@ class ExampleToolsIT {
     }
     Files.write(ppm, img);
     Path dl = work.resolve("im-out");
-    Outcome o = run("imagemagick", "thumbnail", List.of(ppm), Map.of("image", "photo.ppm", "size", "16x16"), dl);
+    Outcome o =
+        run(
+            "imagemagick",
+            "thumbnail",
+            List.of(ppm),
+            Map.of("image", "photo.ppm", "size", "16x16"),
+            dl);
     assertThat(o.code()).as(o.err()).isZero();
     assertThat(o.out()).contains("thumbnail 16x12");
     JsonNode manifest = TestApi.JSON.readTree(dl.resolve("manifest.json").toFile());
@@ -96,7 +119,9 @@ class ExampleToolsIT {
   @Test
   void ccCompilesAndRunsAProgram() throws Exception {
     Path c = work.resolve("hello.c");
-    Files.writeString(c, "#include <stdio.h>\nint main(void) { for (int i = 1; i <= 3; i++) printf(\"%d\\n\", i * i); return 0; }\n");
+    Files.writeString(
+        c,
+        "#include <stdio.h>\nint main(void) { for (int i = 1; i <= 3; i++) printf(\"%d\\n\", i * i); return 0; }\n");
     Path dl = work.resolve("cc-out");
     Outcome o = run("cc", "run", List.of(c), Map.of("source", "hello.c"), dl);
     assertThat(o.code()).as(o.err()).isZero();

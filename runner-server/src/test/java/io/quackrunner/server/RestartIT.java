@@ -50,7 +50,8 @@ class RestartIT {
         new ProcessBuilder(cmd)
             .redirectError(state.resolve("server-" + System.nanoTime() + ".log").toFile())
             .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       if (line.startsWith("listening on ")) {
@@ -79,14 +80,18 @@ class RestartIT {
     TestApi api = new TestApi(first.uri(), alice, null);
     String slow = TestApi.sh("echo started; sleep 60; echo never", "slow");
     String a = TestApi.json(api.post("/runs", alice, slow)).get("id").asText();
-    String b = TestApi.json(api.post("/runs", alice, TestApi.sh("echo resumed", "queued"))).get("id").asText();
+    String b =
+        TestApi.json(api.post("/runs", alice, TestApi.sh("echo resumed", "queued")))
+            .get("id")
+            .asText();
     JsonNode running = api.awaitStatus(a, alice, "RUNNING");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!api.get("/runs/" + a + "/logs?stream=stdout", alice).body().contains("started")) {
       assertThat(System.nanoTime()).isLessThan(deadline);
       Thread.sleep(50);
     }
-    assertThat(TestApi.json(api.get("/runs/" + b, alice)).get("status").asText()).isEqualTo("QUEUED");
+    assertThat(TestApi.json(api.get("/runs/" + b, alice)).get("status").asText())
+        .isEqualTo("QUEUED");
 
     first.process().destroyForcibly(); // SIGKILL: no shutdown hook runs
     assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -97,11 +102,14 @@ class RestartIT {
       JsonNode ra = TestApi.json(api2.get("/runs/" + a, alice));
       assertThat(ra.get("status").asText()).isEqualTo("INTERRUPTED");
       assertThat(ra.at("/error/detail").asText()).contains("not re-executed");
-      assertThat(ra.at("/timings/started_at").asText()).isEqualTo(running.at("/timings/started_at").asText());
-      assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body()).isEqualTo("started\n");
+      assertThat(ra.at("/timings/started_at").asText())
+          .isEqualTo(running.at("/timings/started_at").asText());
+      assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body())
+          .isEqualTo("started\n");
       assertThat(state.resolve("sandboxes").resolve(a)).doesNotExist();
       JsonNode rb = api2.awaitStatus(b, alice, "SUCCEEDED");
-      assertThat(api2.get("/runs/" + b + "/logs?stream=stdout", alice).body()).isEqualTo("resumed\n");
+      assertThat(api2.get("/runs/" + b + "/logs?stream=stdout", alice).body())
+          .isEqualTo("resumed\n");
       assertThat(rb.get("exit_code").asInt()).isZero();
       // The same trigger again is the same, interrupted run: it is not executed a second time.
       var replay = api2.post("/runs?wait=5", alice, slow);
@@ -109,8 +117,10 @@ class RestartIT {
       assertThat(TestApi.json(replay).get("id").asText()).isEqualTo(a);
       assertThat(TestApi.json(replay).get("status").asText()).isEqualTo("INTERRUPTED");
       Thread.sleep(500);
-      assertThat(TestApi.json(api2.get("/runs/" + a, alice)).get("status").asText()).isEqualTo("INTERRUPTED");
-      assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body()).doesNotContain("never");
+      assertThat(TestApi.json(api2.get("/runs/" + a, alice)).get("status").asText())
+          .isEqualTo("INTERRUPTED");
+      assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body())
+          .doesNotContain("never");
     } finally {
       second.process().destroy();
       second.process().waitFor(30, TimeUnit.SECONDS);
