@@ -34,6 +34,7 @@ import java.util.List;
  * @param sandbox backend identity
  * @param argv the command that ran
  * @param outDir where artifacts, reports and sums were written
+ * @param phases where the time went, phase by phase
  */
 public record ExecutionResult(
     String executionId,
@@ -56,7 +57,8 @@ public record ExecutionResult(
     EnvironmentFingerprint fingerprint,
     SandboxIdentity sandbox,
     List<String> argv,
-    Path outDir) {
+    Path outDir,
+    PhaseTimes phases) {
 
   /**
    * Returns the exit code the CLI reports: the command's own on success or failure, 124 on timeout,

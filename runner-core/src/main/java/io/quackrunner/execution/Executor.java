@@ -147,6 +147,7 @@ public final class Executor {
    */
   public ExecutionResult execute(Prepared p, LogListener listener, RunControl control) {
     ExecRequest req = p.request();
+    PhaseTimes phases = new PhaseTimes();
     Path outDir = prepareOutDir(req.outDir());
     Path reports = outDir.resolve("reports");
     SandboxSpec spec =
@@ -158,7 +159,8 @@ public final class Executor {
             req.env(),
             p.limits(),
             reports,
-            false);
+            false,
+            phases);
     BubblewrapSandbox.Execution running = sandbox.start(spec, listener);
     control.attach(running);
     SandboxOutcome o = running.await();
@@ -166,8 +168,10 @@ public final class Executor {
     try (var ws = o.workspace()) {
       collected = ArtifactCollector.collect(ws.out(), outDir, RESERVED);
     }
-    ExecutionResult result = result(p, o, collected, outDir, control.cancelled());
+    phases.lap("collect");
+    ExecutionResult result = result(p, o, collected, outDir, control.cancelled(), phases);
     writeReports(result, p);
+    phases.lap("reports");
     return result;
   }
 
@@ -186,7 +190,8 @@ public final class Executor {
             Map.of(),
             p.limits(),
             stateDir.resolve("shell-logs").resolve(p.executionId()),
-            true);
+            true,
+            new PhaseTimes());
     SandboxOutcome o = sandbox.run(spec, LogListener.NONE);
     o.workspace().close();
     return o.exitCode() == null ? 128 + (o.signal() == null ? 9 : o.signal()) : o.exitCode();
@@ -213,7 +218,12 @@ public final class Executor {
   }
 
   private ExecutionResult result(
-      Prepared p, SandboxOutcome o, Collection c, Path outDir, boolean cancelled) {
+      Prepared p,
+      SandboxOutcome o,
+      Collection c,
+      Path outDir,
+      boolean cancelled,
+      PhaseTimes phases) {
     RunStatus status;
     ErrorKind kind = null;
     String reason = null;
@@ -278,7 +288,8 @@ public final class Executor {
         fp,
         sid,
         p.request().argv(),
-        outDir);
+        outDir,
+        phases);
   }
 
   /** Returns an RFC 3339 UTC timestamp with microsecond precision. */

@@ -76,6 +76,25 @@ public final class RuntimeProfiles {
             ErrorKind.CONFIGURATION,
             source + ": profile " + p.id() + " needs id, type, version_command, version_pattern");
       }
+      for (String b : p.binds()) {
+        if (!b.startsWith("/")
+            || b.contains("..")
+            || List.of("/", "/tmp", "/workspace", "/proc", "/dev").stream()
+                .anyMatch(
+                    shadowed ->
+                        b.equals(shadowed)
+                            || b.startsWith(shadowed.equals("/") ? "//" : shadowed + "/"))) {
+          throw new RunnerException(
+              ErrorKind.CONFIGURATION,
+              source
+                  + ": profile "
+                  + p.id()
+                  + " binds "
+                  + b
+                  + " (binds must be absolute, without '..', and not /, /tmp, /workspace, /proc or /dev,"
+                  + " which the sandbox replaces)");
+        }
+      }
       if (m.put(p.id(), p) != null) {
         throw new RunnerException(
             ErrorKind.CONFIGURATION, source + ": duplicate profile " + p.id());

@@ -20,6 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,6 +39,19 @@ public final class BubblewrapSandbox {
   static final int SIGXCPU = 24;
   static final int SIGXFSZ = 25;
   private static final Duration WATCH_INTERVAL = Duration.ofMillis(10);
+
+  /**
+   * Every sandbox is forked from this one long-lived platform thread: the launcher's
+   * PR_SET_PDEATHSIG fires when the forking <em>thread</em> exits, so forking from a pooled or
+   * virtual thread's carrier would kill a healthy sandbox when that thread retires.
+   */
+  private static final ExecutorService SPAWNER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sandbox-spawner");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final SandboxConfig cfg;
   private final CgroupPool pool;
@@ -196,7 +212,8 @@ public final class BubblewrapSandbox {
       }
       this.startedAt = Instant.now();
       this.startNanos = System.nanoTime();
-      this.process = pb.start();
+      this.process = spawn(pb);
+      spec.phases().lap("setup");
       if (spec.interactive()) {
         out = err = null;
         outThread = errThread = null;
@@ -275,6 +292,7 @@ public final class BubblewrapSandbox {
           breach(LimitKind.WALL_TIME);
           process.waitFor();
         }
+        spec.phases().lap("exec");
         lease.slot().kill();
         if (outThread != null) {
           outThread.join();
@@ -305,6 +323,7 @@ public final class BubblewrapSandbox {
           signal = exitCode - 128;
         }
         LimitKind limit = breach.get() != null ? breach.get() : afterTheFact(usage, signal);
+        spec.phases().lap("teardown");
         return new SandboxOutcome(
             exitCode,
             signal,
@@ -375,6 +394,22 @@ public final class BubblewrapSandbox {
       } catch (IOException e) {
         throw new RunnerException(ErrorKind.EXECUTION_FAILED, "unreadable sandbox status: " + e);
       }
+    }
+  }
+
+  private static Process spawn(ProcessBuilder pb) throws IOException {
+    try {
+      return SPAWNER.submit(pb::start).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new RunnerException(
+          ErrorKind.EXECUTION_FAILED, "cannot start the sandbox: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RunnerException(
+          ErrorKind.EXECUTION_FAILED, "interrupted while starting the sandbox");
     }
   }
 

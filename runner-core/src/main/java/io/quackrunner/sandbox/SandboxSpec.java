@@ -17,6 +17,7 @@ import java.util.Map;
  * @param limits the limits of this run
  * @param logDir host directory where {@code stdout.log} and {@code stderr.log} are written
  * @param interactive a terminal session for a person: stdin/out/err inherited, no new session
+ * @param phases where the sandbox records its setup, exec and teardown times
  */
 public record SandboxSpec(
     String executionId,
@@ -26,7 +27,8 @@ public record SandboxSpec(
     Map<String, String> env,
     Limits limits,
     Path logDir,
-    boolean interactive) {
+    boolean interactive,
+    io.quackrunner.execution.PhaseTimes phases) {
 
   /** Copies the collections. */
   public SandboxSpec {

@@ -50,7 +50,8 @@ final class SandboxHarness {
             env,
             limits,
             state.resolve("logs").resolve(id),
-            false);
+            false,
+            new io.quackrunner.execution.PhaseTimes());
     return sandbox.run(spec, LogListener.NONE);
   }
 

@@ -1,0 +1,179 @@
+package io.quackrunner.cli;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.execution.Engine;
+import io.quackrunner.execution.ExecRequest;
+import io.quackrunner.execution.ExecutionResult;
+import io.quackrunner.execution.Executor;
+import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.execution.NetworkMode;
+import io.quackrunner.execution.RunStatus;
+import io.quackrunner.execution.Units;
+import io.quackrunner.logs.LogStream;
+import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.TriggerHashes;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code runner exec}: runs one command in a sandbox, streams its stdout and stderr live, writes
+ * artifacts, {@code reports/} and {@code sha256sums.txt} to the out directory, and exits with the
+ * command's code (124 timeout, 128+N signal or limit, 126 not executable, 127 not found, 125 the
+ * runner's own error; docs/EXIT-CODES.md).
+ */
+@Command(
+    name = "exec",
+    description = "Execute a system command explicitly",
+    synopsisHeading = "Usage: ",
+    customSynopsis =
+        "runner exec [--runtime ID] [--in DIR] [--out-dir DIR] [--timeout T] [--memory B]"
+            + " [--pids N] [--network none|loopback|host] [--env K=V]... -- CMD [ARG...]")
+public final class ExecCommand implements Callable<Integer> {
+  @ParentCommand RunnerCommand runner;
+
+  @Option(names = "--runtime", paramLabel = "ID", description = "runtime profile (default: system)")
+  String runtime;
+
+  @Option(
+      names = "--in",
+      paramLabel = "DIR",
+      description = "directory copied read-only to /workspace/in")
+  Path in;
+
+  @Option(
+      names = "--out-dir",
+      paramLabel = "DIR",
+      description = "where artifacts and reports go (must be empty)")
+  Path outDir;
+
+  @Option(names = "--timeout", paramLabel = "T", description = "wall time, e.g. 30s, 500ms")
+  String timeout;
+
+  @Option(names = "--cpu-time", paramLabel = "T", description = "CPU time, e.g. 10s")
+  String cpuTime;
+
+  @Option(names = "--memory", paramLabel = "B", description = "memory, e.g. 512m")
+  String memory;
+
+  @Option(names = "--pids", paramLabel = "N", description = "processes and threads")
+  Long pids;
+
+  @Option(names = "--output-limit", paramLabel = "B", description = "stdout+stderr bytes")
+  String outputLimit;
+
+  @Option(names = "--file-size", paramLabel = "B", description = "largest single file")
+  String fileSize;
+
+  @Option(names = "--out-size", paramLabel = "B", description = "total bytes in out/")
+  String outSize;
+
+  @Option(names = "--tmp-size", paramLabel = "B", description = "total bytes in /tmp")
+  String tmpSize;
+
+  @Option(
+      names = "--network",
+      paramLabel = "MODE",
+      description = "none (default), loopback or host")
+  String network;
+
+  @Option(names = "--env", paramLabel = "K=V", description = "environment variable for the command")
+  List<String> env = new ArrayList<>();
+
+  @Option(
+      names = "--idempotency-key",
+      paramLabel = "KEY",
+      description = "runs with the same key execute at most once")
+  String idempotencyKey;
+
+  /** The CLI acts for the local host's one tenant. */
+  static final String TENANT = "local";
+
+  @Parameters(paramLabel = "CMD", arity = "1..*", description = "the command and its arguments")
+  List<String> command;
+
+  @Override
+  public Integer call() {
+    CliContext ctx = runner.context();
+    Path state = Engine.stateDir(System.getenv());
+    Executor executor = Engine.open(state, ctx.etcDir());
+    String id = Executor.newExecutionId();
+    Path out = outDir != null ? outDir.toAbsolutePath() : state.resolve("runs").resolve(id);
+    ExecRequest req = new ExecRequest(id, command, runtime, in, out, environment(), limits());
+    OutputStream stdout = new FileOutputStream(FileDescriptor.out);
+    OutputStream stderr = new FileOutputStream(FileDescriptor.err);
+    Executor.Prepared prepared = executor.prepare(req);
+    String trigger =
+        idempotencyKey != null
+            ? TriggerHashes.ofKey(TENANT, idempotencyKey)
+            : TriggerHashes.ofRequest(TENANT, prepared);
+    ExecutionResult r =
+        executor.execute(
+            prepared,
+            (stream, buf, off, len) -> {
+              OutputStream o = stream == LogStream.STDOUT ? stdout : stderr;
+              try {
+                o.write(buf, off, len);
+                o.flush();
+              } catch (java.io.IOException e) {
+                // a closed terminal must not stop the run; the log file keeps everything
+              }
+            });
+    try (ReceiptLog log = ReceiptLog.open(state)) {
+      log.issue(r, trigger, null, r.outDir().resolve("reports"));
+    }
+    if (r.status() != RunStatus.SUCCEEDED && r.status() != RunStatus.FAILED
+        || r.errorKind() == ErrorKind.ARTIFACT_VIOLATION) {
+      ctx.errors().line(summary(r));
+    }
+    return r.cliExitCode();
+  }
+
+  static String summary(ExecutionResult r) {
+    String usage = " (peak memory " + r.peakMemoryBytes() + " bytes, cpu " + r.cpuTimeMs() + " ms)";
+    return switch (r.status()) {
+      case TIMED_OUT -> "timed out after " + r.limits().wallTimeMs() + " ms" + usage;
+      case LIMIT_EXCEEDED -> "limit exceeded: " + r.limitExceeded().label() + usage;
+      case CANCELLED -> "cancelled";
+      default -> "artifact violation: " + r.failureReason() + " (out dir " + r.outDir() + ")";
+    };
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String kv : env) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new RunnerException(ErrorKind.USAGE, "--env wants K=V, not '" + kv + "'");
+      }
+      if (m.put(kv.substring(0, eq), kv.substring(eq + 1)) != null) {
+        throw new RunnerException(ErrorKind.USAGE, "--env " + kv.substring(0, eq) + " given twice");
+      }
+    }
+    return m;
+  }
+
+  private LimitsRequest limits() {
+    return new LimitsRequest(
+        timeout == null ? null : Units.parseDurationMs(timeout),
+        cpuTime == null ? null : Units.parseDurationMs(cpuTime),
+        memory == null ? null : Units.parseBytes(memory),
+        pids,
+        outputLimit == null ? null : Units.parseBytes(outputLimit),
+        fileSize == null ? null : Units.parseBytes(fileSize),
+        outSize == null ? null : Units.parseBytes(outSize),
+        tmpSize == null ? null : Units.parseBytes(tmpSize),
+        network == null ? null : NetworkMode.parse(network));
+  }
+}

@@ -1,0 +1,64 @@
+package io.quackrunner.cli;
+
+import io.quackrunner.execution.Engine;
+import io.quackrunner.receipts.KeyRing;
+import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.SigningKey;
+import io.quackrunner.receipts.VerifierKey;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code runner keys show|rotate}: the receipt signing key of the state directory, printed in the
+ * C2SP signed-note verifier-key form ({@code name+keyid+base64(0x01 ‖ public key)}).
+ */
+@Command(
+    name = "keys",
+    description = "Show or rotate the receipt signing key",
+    subcommands = {KeysCommand.Show.class, KeysCommand.Rotate.class})
+public final class KeysCommand implements Callable<Integer> {
+  @ParentCommand RunnerCommand runner;
+
+  @Override
+  public Integer call() {
+    throw new io.quackrunner.errors.RunnerException(
+        io.quackrunner.errors.ErrorKind.USAGE, "keys needs a subcommand: show or rotate");
+  }
+
+  static KeyRing ring() {
+    Path state = Engine.stateDir(System.getenv());
+    return KeyRing.open(state, ReceiptLog.origin(state.resolve("ledger")));
+  }
+
+  /** Prints the active verifier key, then retired ones marked as such. */
+  @Command(name = "show", description = "Print the verifier key (and retired keys)")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+
+    @Override
+    public Integer call() {
+      KeyRing ring = ring();
+      var out = keys.runner.context().out();
+      out.println(ring.active().verifierKey().text());
+      for (VerifierKey k : ring.retired()) {
+        out.println(k.text() + " retired");
+      }
+      return 0;
+    }
+  }
+
+  /** Makes a new active key; the old public key is kept so old receipts still verify. */
+  @Command(name = "rotate", description = "Make a new signing key and retire the current one")
+  static final class Rotate implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+
+    @Override
+    public Integer call() {
+      SigningKey fresh = ring().rotate();
+      keys.runner.context().out().println(fresh.verifierKey().text());
+      return 0;
+    }
+  }
+}

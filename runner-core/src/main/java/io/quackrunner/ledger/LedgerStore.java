@@ -1,0 +1,67 @@
+package io.quackrunner.ledger;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Durable, append-only storage of ledger entries, complete-subtree hashes and checkpoints.
+ *
+ * <p>Implementations (SQLite embedded now, PostgreSQL shared later) must make each {@link #append}
+ * one atomic, durable transaction and must refuse any update or delete of stored rows. They do no
+ * hashing of their own; {@link Ledger} computes every hash.
+ */
+public interface LedgerStore extends AutoCloseable {
+  /** Returns the number of stored entries. */
+  long size();
+
+  /**
+   * Appends entries at indices {@code size() .. size() + entries.size() - 1} with their leaf hashes
+   * and the complete-subtree nodes they finish, in one transaction that is durable on return.
+   *
+   * @throws io.quackrunner.errors.RunnerException RECEIPT_COMMIT_FAILED if the transaction fails;
+   *     then nothing of it is stored
+   */
+  void append(long firstIndex, List<byte[]> entries, List<byte[]> leafHashes, List<TreeNode> nodes);
+
+  /** Returns the stored bytes of entry {@code index}, which must be below {@link #size()}. */
+  byte[] entry(long index);
+
+  /** Returns the stored node cache; asking for a node that is not stored is an error. */
+  NodeSource nodes();
+
+  /** Returns the lowest index whose stored leaf hash is {@code leafHash}, if any. */
+  OptionalLong indexOfLeaf(byte[] leafHash);
+
+  /** Stores a signed checkpoint's text durably. */
+  void addCheckpoint(long size, String text);
+
+  /** Returns the stored checkpoint texts in the order they were added. */
+  List<String> checkpoints();
+
+  /** Returns the last stored checkpoint text, if any. */
+  default Optional<String> latestCheckpoint() {
+    List<String> all = checkpoints();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** Returns the stored value of a write-once setting, such as the log origin. */
+  Optional<String> setting(String key);
+
+  /** Stores a write-once setting; storing a second value for the same key is an error. */
+  void putSetting(String key, String value);
+
+  /** Calls {@code visitor} for every stored entry in ascending index order, as stored. */
+  void scanEntries(EntryVisitor visitor);
+
+  /** Receives one stored entry row during {@link #scanEntries}. */
+  @FunctionalInterface
+  interface EntryVisitor {
+    /** Returns false to stop the scan. */
+    boolean visit(long index, byte[] leafHash, byte[] entry);
+  }
+
+  /** Releases the store's connections. */
+  @Override
+  void close();
+}

@@ -1,0 +1,139 @@
+package io.quackrunner.receipts;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The runner's signing key and the public keys it retired, so old receipts still verify.
+ *
+ * <p>Layout under a state directory: {@code keys/active.key} (the signed-note private key text,
+ * mode 0600, generated on first use) and {@code keys/retired/<hex public key>.pub} (verifier key
+ * text of each retired key). Retired private keys are not kept.
+ */
+public final class KeyRing {
+  private final Path keysDir;
+  private volatile SigningKey active;
+  private final List<VerifierKey> retired;
+
+  private KeyRing(Path keysDir, SigningKey active, List<VerifierKey> retired) {
+    this.keysDir = keysDir;
+    this.active = active;
+    this.retired = new ArrayList<>(retired);
+  }
+
+  /**
+   * Opens the key ring in {@code stateDir/keys}, generating a key named {@code name} on first use.
+   *
+   * @throws RunnerException CONFIGURATION if a key file is malformed, a link, or wider than 0600
+   */
+  public static KeyRing open(Path stateDir, String name) {
+    VerifierKey.requireName(name);
+    Path keysDir = stateDir.resolve("keys");
+    Path activeFile = keysDir.resolve("active.key");
+    try {
+      KeyFiles.createDirectory(keysDir.resolve("retired"));
+      if (!Files.exists(activeFile)) {
+        KeyFiles.createNew(activeFile, SigningKey.generate(name).privateKeyText() + "\n");
+      }
+      SigningKey active = SigningKey.parse(KeyFiles.readSecret(activeFile));
+      return new KeyRing(keysDir, active, readRetired(keysDir.resolve("retired"), active));
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot open key ring in " + keysDir, e);
+    }
+  }
+
+  /**
+   * Loads a key ring from a configured private key file and the given retired public keys; such a
+   * ring cannot {@link #rotate()}.
+   *
+   * @throws RunnerException CONFIGURATION if the file is malformed, a link, or wider than 0600
+   */
+  public static KeyRing load(Path keyFile, Collection<VerifierKey> retired) {
+    try {
+      return new KeyRing(
+          null, SigningKey.parse(KeyFiles.readSecret(keyFile)), List.copyOf(retired));
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot read key file " + keyFile, e);
+    }
+  }
+
+  /** Returns the key that signs new receipts and checkpoints. */
+  public SigningKey active() {
+    return active;
+  }
+
+  /** Returns the public keys of retired keys, oldest first. */
+  public synchronized List<VerifierKey> retired() {
+    return List.copyOf(retired);
+  }
+
+  /** Returns every key a verifier should accept: the active key first, then retired ones. */
+  public synchronized List<VerifierKey> verifierKeys() {
+    List<VerifierKey> all = new ArrayList<>();
+    all.add(active.verifierKey());
+    all.addAll(retired);
+    return List.copyOf(all);
+  }
+
+  /**
+   * Makes a new active key under the same name and retires the old one's public key.
+   *
+   * <p>The retired public key is written durably before the active key is replaced, so a crash
+   * between the two steps loses nothing.
+   *
+   * @throws RunnerException CONFIGURATION if this ring was loaded from a configured file or the
+   *     files cannot be written
+   */
+  public synchronized SigningKey rotate() {
+    if (keysDir == null) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, "a key ring loaded from a configured file cannot rotate");
+    }
+    SigningKey next = SigningKey.generate(active.name());
+    try {
+      VerifierKey old = active.verifierKey();
+      Path retiredFile =
+          keysDir.resolve("retired").resolve(HexFormat.of().formatHex(old.publicKey()) + ".pub");
+      KeyFiles.createNew(retiredFile, old.text() + "\n");
+      KeyFiles.replace(keysDir.resolve("active.key"), next.privateKeyText() + "\n");
+      retired.add(old);
+      active = next;
+      return next;
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot rotate key in " + keysDir, e);
+    }
+  }
+
+  private static List<VerifierKey> readRetired(Path dir, SigningKey active) throws IOException {
+    LinkedHashSet<VerifierKey> keys = new LinkedHashSet<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f :
+          files.filter(p -> p.toString().endsWith(".pub")).sorted(KeyRing::byAge).toList()) {
+        keys.add(VerifierKey.parse(KeyFiles.read(f)));
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    // A crash between writing the retired file and replacing active.key leaves the key in both.
+    keys.remove(active.verifierKey());
+    return List.copyOf(keys);
+  }
+
+  private static int byAge(Path a, Path b) {
+    try {
+      return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

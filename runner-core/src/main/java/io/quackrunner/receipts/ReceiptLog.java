@@ -1,0 +1,162 @@
+package io.quackrunner.receipts;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.ledger.Ledger;
+import io.quackrunner.ledger.SqliteLedgerStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * A state directory's receipt machinery: its signing key ring ({@code keys/}) and its ledger
+ * ({@code ledger/ledger.db}, origin in {@code ledger/origin}), shared by every front-end that uses
+ * the directory.
+ *
+ * <p>The origin (the C2SP tlog-checkpoint first line, also the signing key's name) is made once,
+ * {@code quackrunner.local/<8 random hex>}, and never changes, so rotated keys sign the same log.
+ */
+public final class ReceiptLog implements AutoCloseable {
+  private final KeyRing keys;
+  private final Ledger ledger;
+  private final ReceiptSigner signer;
+
+  private ReceiptLog(KeyRing keys, Ledger ledger) {
+    this.keys = keys;
+    this.ledger = ledger;
+    this.signer = new ReceiptSigner(keys);
+  }
+
+  /**
+   * Opens (creating on first use) the key ring and ledger under {@code stateDir}.
+   *
+   * @throws RunnerException of kind CONFIGURATION when the files cannot be created or read, or the
+   *     ledger database is not a ledger
+   */
+  public static ReceiptLog open(Path stateDir) {
+    String origin = origin(stateDir.resolve("ledger"));
+    KeyRing keys = KeyRing.open(stateDir, origin);
+    Ledger ledger =
+        Ledger.open(
+            SqliteLedgerStore.open(stateDir.resolve("ledger").resolve("ledger.db")),
+            origin,
+            keys.active());
+    return new ReceiptLog(keys, ledger);
+  }
+
+  /**
+   * Returns the ledger origin stored in {@code ledgerDir/origin}, writing a new one if absent.
+   *
+   * @throws RunnerException of kind CONFIGURATION when it cannot be read or written
+   */
+  public static String origin(Path ledgerDir) {
+    Path file = ledgerDir.resolve("origin");
+    try {
+      Files.createDirectories(ledgerDir);
+      if (!Files.exists(file)) {
+        byte[] r = new byte[4];
+        new SecureRandom().nextBytes(r);
+        String fresh = "quackrunner.local/" + HexFormat.of().formatHex(r) + "\n";
+        try {
+          Files.writeString(
+              file,
+              fresh,
+              StandardCharsets.UTF_8,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+          // another process made it first; use theirs
+        }
+      }
+      String origin = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (origin.isEmpty() || origin.contains(" ") || origin.contains("+")) {
+        throw new RunnerException(ErrorKind.CONFIGURATION, file + " holds no valid ledger origin");
+      }
+      return origin;
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot use " + file + ": " + e);
+    }
+  }
+
+  /** Returns the key ring. */
+  public KeyRing keys() {
+    return keys;
+  }
+
+  /** Returns the ledger. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Signs a receipt statement and appends the envelope to the ledger; returns once the entry is
+   * durable.
+   *
+   * @return the envelope bytes and the ledger index
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing or appending fails
+   */
+  public Committed commit(ReceiptStatement statement) {
+    byte[] envelope = signer.sign(statement);
+    try {
+      return new Committed(envelope, ledger.append(envelope));
+    } catch (RunnerException e) {
+      throw e.kind() == ErrorKind.RECEIPT_COMMIT_FAILED
+          ? e
+          : new RunnerException(
+              ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Signs and appends the receipt of an execution, then writes the offline-verifiable bundle to
+   * {@code reportsDir}: {@code receipt.dsse.json} (the envelope), {@code checkpoint.txt} (a signed
+   * checkpoint covering it) and {@code inclusion.json} (its RFC 9162 inclusion proof).
+   *
+   * @param tool the registered tool, or null for a raw command
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing, appending or writing fails
+   */
+  public Committed issue(
+      io.quackrunner.execution.ExecutionResult result,
+      String triggerHash,
+      ReceiptPredicate.Tool tool,
+      Path reportsDir) {
+    Committed c =
+        commit(ReceiptStatement.of(ExecutionReceipts.predicate(result, triggerHash, tool)));
+    try {
+      var checkpoint = ledger.checkpoint();
+      var proof = ledger.inclusionProof(c.index(), checkpoint.size());
+      Files.write(reportsDir.resolve("receipt.dsse.json"), c.envelope());
+      Files.writeString(
+          reportsDir.resolve("checkpoint.txt"), checkpoint.text(), StandardCharsets.UTF_8);
+      Files.writeString(
+          reportsDir.resolve("inclusion.json"), proof.toJson() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.RECEIPT_COMMIT_FAILED,
+          "receipt "
+              + c.index()
+              + " is in the ledger but could not be written to "
+              + reportsDir
+              + ": "
+              + e);
+    }
+    return c;
+  }
+
+  /**
+   * A receipt that was signed and appended.
+   *
+   * @param envelope the DSSE envelope bytes, as stored in the ledger
+   * @param index the ledger index of the entry
+   */
+  public record Committed(byte[] envelope, long index) {}
+
+  @Override
+  public void close() {
+    ledger.close();
+  }
+}

@@ -1,0 +1,219 @@
+package io.quackrunner.ledger;
+
+import static io.quackrunner.ledger.LedgerFixture.ORIGIN;
+import static io.quackrunner.ledger.LedgerFixture.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quackrunner.errors.RunnerException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerTest {
+  private static final TestNoteKey KEY = new TestNoteKey(ORIGIN);
+  @TempDir Path dir;
+
+  private Ledger open() {
+    return Ledger.open(SqliteLedgerStore.open(dir.resolve("ledger.db")), ORIGIN, KEY);
+  }
+
+  @Test
+  void appendsAtConsecutiveIndicesAndProvesThem() {
+    try (Ledger ledger = open()) {
+      for (int i = 0; i < 100; i++) {
+        assertThat(ledger.append(entry(i))).isEqualTo(i);
+      }
+      Checkpoint c = ledger.checkpoint();
+      assertThat(c.size()).isEqualTo(100);
+      TestTree reference = TestTree.ofEntries(0);
+      for (int i = 0; i < 100; i++) {
+        reference.append(entry(i));
+      }
+      assertThat(c.rootHash()).isEqualTo(reference.naiveRoot(100));
+      for (long i = 0; i < 100; i++) {
+        InclusionProof p = InclusionProof.parseJson(ledger.inclusionProof(i, 100).toJson());
+        assertThat(p.verify(MerkleProofs.leafHash(entry(i)), c.rootHash()))
+            .as("index %d", i)
+            .isTrue();
+        assertThat(ledger.indexOf(entry(i))).isEqualTo(OptionalLong.of(i));
+      }
+      assertThat(ledger.indexOf(entry(1000))).isEmpty();
+      assertThat(ledger.verify(List.of(KEY))).isEqualTo(LedgerVerification.passed(100));
+    }
+  }
+
+  @Test
+  void provesConsistencyBetweenCheckpointsAcrossReopen() {
+    Checkpoint first;
+    try (Ledger ledger = open()) {
+      ledger.appendAll(List.of(entry(0), entry(1), entry(2)));
+      first = ledger.checkpoint();
+    }
+    try (Ledger ledger = open()) {
+      assertThat(ledger.size()).isEqualTo(3);
+      assertThat(ledger.latestCheckpoint()).map(Checkpoint::text).contains(first.text());
+      for (int i = 3; i < 77; i++) {
+        ledger.append(entry(i));
+      }
+      Checkpoint second = ledger.checkpoint();
+      ConsistencyProof p = ConsistencyProof.parseJson(ledger.consistencyProof(3, 77).toJson());
+      assertThat(p.verify(first.rootHash(), second.rootHash())).isTrue();
+      assertThat(p.verify(second.rootHash(), first.rootHash())).isFalse();
+      assertThat(ledger.verify(List.of(KEY)).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void batchesConcurrentAppendersIntoFewTransactions() throws Exception {
+    AtomicInteger transactions = new AtomicInteger();
+    LedgerStore store =
+        new CountingStore(SqliteLedgerStore.open(dir.resolve("ledger.db")), transactions);
+    int threads = 16;
+    int perThread = 100;
+    List<Long> indices = Collections.synchronizedList(new ArrayList<>());
+    try (Ledger ledger = Ledger.open(store, ORIGIN, KEY);
+        ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    byte[] e = entry(thread * 1_000_000L + i);
+                    long index = ledger.append(e);
+                    assertThat(ledger.entry(index)).isEqualTo(e);
+                    indices.add(index);
+                  }
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      assertThat(indices).hasSize(threads * perThread).doesNotHaveDuplicates();
+      assertThat(Collections.max(indices)).isEqualTo(threads * perThread - 1L);
+      assertThat(transactions.get()).isLessThan(threads * perThread);
+      ledger.checkpoint();
+      assertThat(ledger.verify(List.of(KEY)).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void triggersRefuseUpdateAndDeleteOnEveryTable() throws SQLException {
+    try (Ledger ledger = open()) {
+      ledger.append(entry(0));
+      ledger.checkpoint();
+    }
+    try (Connection c = LedgerFixture.raw(dir.resolve("ledger.db"));
+        Statement s = c.createStatement()) {
+      for (String sql :
+          List.of(
+              "UPDATE entries SET entry = x'00'",
+              "DELETE FROM entries",
+              "UPDATE nodes SET hash = x'00'",
+              "DELETE FROM nodes",
+              "UPDATE checkpoints SET text = ''",
+              "DELETE FROM checkpoints",
+              "UPDATE settings SET value = 'x'",
+              "DELETE FROM settings")) {
+        assertThatThrownBy(() -> s.execute(sql)).as(sql).hasMessageContaining("append-only");
+      }
+    }
+  }
+
+  @Test
+  void refusesAnotherOrigin() {
+    open().close();
+    assertThatThrownBy(
+            () ->
+                Ledger.open(SqliteLedgerStore.open(dir.resolve("ledger.db")), "other/origin", KEY))
+        .isInstanceOf(RunnerException.class)
+        .hasMessageContaining("origin");
+  }
+
+  @Test
+  void refusesProofsBeyondItsSize() {
+    try (Ledger ledger = open()) {
+      ledger.append(entry(0));
+      assertThatThrownBy(() -> ledger.inclusionProof(0, 2))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> ledger.inclusionProof(1, 1))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> ledger.consistencyProof(1, 2))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** Counts store transactions, to observe group commit. */
+  private record CountingStore(LedgerStore delegate, AtomicInteger appends) implements LedgerStore {
+    @Override
+    public long size() {
+      return delegate.size();
+    }
+
+    @Override
+    public void append(
+        long first, List<byte[]> entries, List<byte[]> leaves, List<TreeNode> nodes) {
+      appends.incrementAndGet();
+      delegate.append(first, entries, leaves, nodes);
+    }
+
+    @Override
+    public byte[] entry(long index) {
+      return delegate.entry(index);
+    }
+
+    @Override
+    public NodeSource nodes() {
+      return delegate.nodes();
+    }
+
+    @Override
+    public OptionalLong indexOfLeaf(byte[] leafHash) {
+      return delegate.indexOfLeaf(leafHash);
+    }
+
+    @Override
+    public void addCheckpoint(long size, String text) {
+      delegate.addCheckpoint(size, text);
+    }
+
+    @Override
+    public List<String> checkpoints() {
+      return delegate.checkpoints();
+    }
+
+    @Override
+    public Optional<String> setting(String key) {
+      return delegate.setting(key);
+    }
+
+    @Override
+    public void putSetting(String key, String value) {
+      delegate.putSetting(key, value);
+    }
+
+    @Override
+    public void scanEntries(EntryVisitor visitor) {
+      delegate.scanEntries(visitor);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
