@@ -111,6 +111,25 @@ public final class Results {
   }
 
   /**
+   * A run's tool identity as recorded in its stored request.
+   *
+   * @param digest the tool version's digest, {@code sha256:<hex>}
+   * @param runtime the runtime profile id, or null when unknown
+   */
+  record ToolIdentity(String digest, String runtime) {}
+
+  static ToolIdentity toolIdentity(RunRecord r) {
+    try {
+      var n = JSON.readTree(r.requestJson());
+      RunDetails d = read(r);
+      return new ToolIdentity(
+          n.path("tool_digest").asText("unknown"), d == null ? null : d.runtime());
+    } catch (IOException e) {
+      return new ToolIdentity("unknown", null);
+    }
+  }
+
+  /**
    * Reads the details document of a run record.
    *
    * @return the details, or null when the run has none (not finished, or never executed)

@@ -3,8 +3,10 @@ package io.quackrunner.server;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.LimitsPolicy;
+import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.service.JsonLog;
+import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.ReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
@@ -38,6 +40,7 @@ public final class GatewayServer implements AutoCloseable {
   private final ServerConnector connector;
   private final Path adminToken;
   private final boolean tls;
+  private ReceiptLog receiptLog;
 
   private GatewayServer(
       Server jetty, RunService service, ServerConnector connector, Path adminToken, boolean tls) {
@@ -49,11 +52,20 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server without receipts or ledger; see {@link #start(ServerOptions, ReceiptIssuer,
+   * Starts a server whose receipts are signed with the state directory's key ring and appended to
+   * its ledger ({@link ReceiptLog}); see {@link #start(ServerOptions, ReceiptIssuer,
    * LedgerAccess)}.
    */
   public static GatewayServer start(ServerOptions o) {
-    return start(o, ReceiptIssuer.NONE, null);
+    ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
+    try {
+      GatewayServer g = start(o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger()));
+      g.receiptLog = log;
+      return g;
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
   }
 
   /**
@@ -177,5 +189,8 @@ public final class GatewayServer implements AutoCloseable {
       JsonLog.warn("server.stop_failed", "detail", String.valueOf(e));
     }
     service.close();
+    if (receiptLog != null) {
+      receiptLog.close();
+    }
   }
 }

@@ -107,6 +107,10 @@ class RestartIT {
       assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body())
           .isEqualTo("started\n");
       assertThat(state.resolve("sandboxes").resolve(a)).doesNotExist();
+      var receipt = api2.get("/runs/" + a + "/receipt", alice);
+      assertThat(receipt.statusCode()).isEqualTo(200);
+      assertThat(GatewayIT.statement(receipt).at("/predicate/run_status").asText())
+          .isEqualTo("INTERRUPTED");
       JsonNode rb = api2.awaitStatus(b, alice, "SUCCEEDED");
       assertThat(api2.get("/runs/" + b + "/logs?stream=stdout", alice).body())
           .isEqualTo("resumed\n");
