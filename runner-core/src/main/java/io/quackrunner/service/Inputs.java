@@ -10,7 +10,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Lays out a run's input directory: its inputs from the content store and the tool's files. */
@@ -84,9 +83,5 @@ final class Inputs {
             return FileVisitResult.CONTINUE;
           }
         });
-  }
-
-  static Comparator<Path> deepestFirst() {
-    return Comparator.comparingInt(Path::getNameCount).reversed();
   }
 }

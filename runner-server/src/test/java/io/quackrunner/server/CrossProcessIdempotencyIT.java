@@ -59,7 +59,12 @@ class CrossProcessIdempotencyIT {
       String id = lines.iterator().next().split(" ")[0];
       assertThat(store.find(id).orElseThrow().receiptJson()).isNotNull();
     }
-    assertThat(Files.readString(state.resolve("runs").resolve(lines.iterator().next().split(" ")[0]).resolve("out/reports/stdout.log")))
+    assertThat(
+            Files.readString(
+                state
+                    .resolve("runs")
+                    .resolve(lines.iterator().next().split(" ")[0])
+                    .resolve("out/reports/stdout.log")))
         .isEqualTo("once\n");
   }
 }

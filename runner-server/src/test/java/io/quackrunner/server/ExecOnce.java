@@ -28,13 +28,23 @@ public final class ExecOnce {
     try (ReceiptLog log = ReceiptLog.open(state);
         RunService s =
             RunService.open(
-                new ServiceConfig(state, 1, 4), reg, LimitsPolicy.builtIn(), new LedgerReceiptIssuer(log))) {
+                new ServiceConfig(state, 1, 4),
+                reg,
+                LimitsPolicy.builtIn(),
+                new LedgerReceiptIssuer(log))) {
       s.recover();
       RunRecord r =
           s.exec(
               "local",
               new RunRequest(
-                  "sh", "1", "run", List.of(), Map.of("script", "echo once; sleep 1"), null, null, args[2]),
+                  "sh",
+                  "1",
+                  "run",
+                  List.of(),
+                  Map.of("script", "echo once; sleep 1"),
+                  null,
+                  null,
+                  args[2]),
               Duration.ofMinutes(2));
       System.out.println(r.id() + " " + r.status());
     }

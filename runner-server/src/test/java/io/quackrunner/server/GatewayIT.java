@@ -359,7 +359,10 @@ class GatewayIT {
 
   @Test
   void everyEndedRunHasOneSignedReceiptInTheLedger() throws Exception {
-    String id = TestApi.json(api.post("/runs?wait=30", api.alice, TestApi.sh("echo receipted", null))).get("id").asText();
+    String id =
+        TestApi.json(api.post("/runs?wait=30", api.alice, TestApi.sh("echo receipted", null)))
+            .get("id")
+            .asText();
     JsonNode run = TestApi.json(api.get("/runs/" + id, api.alice));
     long index = run.at("/receipt/ledger_index").asLong();
     HttpResponse<String> r = api.get("/runs/" + id + "/receipt", api.alice);
@@ -373,23 +376,34 @@ class GatewayIT {
     assertThat(cp.statusCode()).isEqualTo(200);
     long size = Long.parseLong(cp.body().lines().skip(1).findFirst().orElseThrow());
     assertThat(size).isGreaterThan(index);
-    HttpResponse<String> inc = api.get("/ledger/proof/inclusion?index=" + index + "&size=" + size, null);
+    HttpResponse<String> inc =
+        api.get("/ledger/proof/inclusion?index=" + index + "&size=" + size, null);
     assertThat(inc.statusCode()).as(inc.body()).isEqualTo(200);
-    assertThat(io.quackrunner.ledger.InclusionProof.parseJson(inc.body()).leafIndex()).isEqualTo(index);
-    assertThat(api.get("/ledger/proof/consistency?from=1&to=" + size, null).statusCode()).isEqualTo(200);
-    assertThat(api.get("/ledger/proof/inclusion?index=" + size + "&size=" + size, null).statusCode()).isEqualTo(400);
+    assertThat(io.quackrunner.ledger.InclusionProof.parseJson(inc.body()).leafIndex())
+        .isEqualTo(index);
+    assertThat(api.get("/ledger/proof/consistency?from=1&to=" + size, null).statusCode())
+        .isEqualTo(200);
+    assertThat(
+            api.get("/ledger/proof/inclusion?index=" + size + "&size=" + size, null).statusCode())
+        .isEqualTo(400);
     // A run that broke its declared outputs is receipted as FAILED with its error kind.
-    var n = TestApi.JSON.createObjectNode().put("tool", "emit").put("version", "1").put("verb", "run");
+    var n =
+        TestApi.JSON.createObjectNode().put("tool", "emit").put("version", "1").put("verb", "run");
     n.putObject("params").put("script", "true");
-    String bad = TestApi.json(api.post("/runs?wait=30", api.alice, n.toString())).get("id").asText();
+    String bad =
+        TestApi.json(api.post("/runs?wait=30", api.alice, n.toString())).get("id").asText();
     JsonNode st = statement(api.get("/runs/" + bad + "/receipt", api.alice));
     assertThat(st.at("/predicate/run_status").asText()).isEqualTo("FAILED");
     assertThat(st.at("/predicate/error_kind").asText()).isEqualTo("artifact-violation");
     // A cancelled run's receipt says CANCELLED.
-    String c = TestApi.json(api.post("/runs", api.alice, TestApi.sh("sleep 30", null))).get("id").asText();
+    String c =
+        TestApi.json(api.post("/runs", api.alice, TestApi.sh("sleep 30", null))).get("id").asText();
     api.awaitStatus(c, api.alice, "RUNNING");
     api.delete("/runs/" + c, api.alice);
-    assertThat(statement(api.get("/runs/" + c + "/receipt", api.alice)).at("/predicate/run_status").asText())
+    assertThat(
+            statement(api.get("/runs/" + c + "/receipt", api.alice))
+                .at("/predicate/run_status")
+                .asText())
         .isEqualTo("CANCELLED");
   }
 
