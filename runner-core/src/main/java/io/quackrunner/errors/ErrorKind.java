@@ -31,6 +31,19 @@ public enum ErrorKind {
   ISOLATION_UNAVAILABLE("isolation-unavailable", 125, 503),
   /** A verification (signature, canonical form, hash, inclusion, consistency) failed. */
   VERIFICATION_FAILED("verification-failed", 1, 422),
+  /** The caller gave no valid credentials (HTTP Bearer token). */
+  UNAUTHENTICATED("unauthenticated", 77, 401),
+  /**
+   * The request conflicts with the state of a run (e.g. an idempotency key reused with another
+   * request).
+   */
+  CONFLICT("conflict", 125, 409),
+  /** The request body or an inline input is larger than the configured limit. */
+  TOO_LARGE("too-large", 125, 413),
+  /** The run queue is full; the request may be repeated later (nothing was accepted). */
+  BUSY("busy", 75, 429),
+  /** A part of the service is not available (e.g. no receipt ledger is configured). */
+  UNAVAILABLE("unavailable", 69, 503),
   /** An internal invariant broke; a bug. */
   INTERNAL("internal", 125, 500);
 

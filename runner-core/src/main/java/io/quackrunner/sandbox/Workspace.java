@@ -73,6 +73,29 @@ public final class Workspace implements AutoCloseable {
     return ws;
   }
 
+  /**
+   * Removes the workspace a stopped runner left behind for a run: unmounts its out/ and tmp/ tmpfs
+   * mounts and deletes the directory without following links. Used by crash recovery; never call it
+   * for a run that is still executing.
+   *
+   * @param workRoot the configured work root ({@link SandboxConfig#workRoot()})
+   * @param executionId the run's execution id
+   * @return true when a workspace was found and removed, false when there was none
+   * @throws RunnerException of kind USAGE for an id that is not a workspace name, or
+   *     EXECUTION_FAILED when unmounting or deleting fails
+   */
+  public static boolean discard(Path workRoot, String executionId) {
+    if (!executionId.matches("[A-Za-z0-9._-]{1,128}") || executionId.matches("\\.+")) {
+      throw new RunnerException(ErrorKind.USAGE, "bad execution id " + executionId);
+    }
+    Path dir = workRoot.resolve(executionId);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    new Workspace(dir).close();
+    return true;
+  }
+
   /** Returns the workspace directory. */
   public Path dir() {
     return dir;

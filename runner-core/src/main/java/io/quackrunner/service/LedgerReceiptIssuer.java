@@ -1,0 +1,114 @@
+package io.quackrunner.service;
+
+import io.quackrunner.RunnerVersion;
+import io.quackrunner.execution.ExecutionResult;
+import io.quackrunner.execution.Executor;
+import io.quackrunner.receipts.ExecutionReceipts;
+import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.ReceiptPredicate;
+import io.quackrunner.receipts.ReceiptStatement;
+import io.quackrunner.sandbox.HostProbe;
+import io.quackrunner.store.RunRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Issues each run's receipt through a state directory's {@link ReceiptLog}: an in-toto Statement v1
+ * with the QuackRunner predicate, signed as a DSSE envelope with Ed25519 and appended to the RFC
+ * 9162 ledger.
+ *
+ * <p>The predicate records the run's final status (after output checks), so a run that exited 0 but
+ * broke its declared outputs is receipted as FAILED with {@code artifact-violation}; a run that
+ * never executed (cancelled while queued) or was cut off (INTERRUPTED) gets a receipt without
+ * sandbox measurements.
+ */
+public final class LedgerReceiptIssuer implements ReceiptIssuer {
+  private static final String EMPTY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  private final ReceiptLog log;
+
+  /** Creates an issuer over an opened receipt log. */
+  public LedgerReceiptIssuer(ReceiptLog log) {
+    this.log = log;
+  }
+
+  @Override
+  public synchronized IssuedReceipt issue(RunRecord r, ExecutionResult result) {
+    Results.ToolIdentity id = Results.toolIdentity(r);
+    ReceiptPredicate.Tool tool = new ReceiptPredicate.Tool(r.tool(), r.version(), id.digest());
+    ReceiptPredicate p =
+        result != null
+            ? withFinalStatus(ExecutionReceipts.predicate(result, r.triggerHash(), tool), r)
+            : unexecuted(r, tool, id.runtime());
+    ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
+    return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
+  }
+
+  private static ReceiptPredicate withFinalStatus(ReceiptPredicate p, RunRecord r) {
+    ReceiptPredicate.RunStatus s = ReceiptPredicate.RunStatus.valueOf(r.status().name());
+    return new ReceiptPredicate(
+        p.containerId(),
+        p.triggerHash(),
+        p.executionId(),
+        ReceiptPredicate.statusOf(s),
+        s,
+        r.errorDetail(),
+        p.artifacts(),
+        p.stdout(),
+        p.stderr(),
+        p.startedAt(),
+        p.finishedAt(),
+        p.exitCode(),
+        p.signal(),
+        p.limits(),
+        p.resourceUsage(),
+        p.tool(),
+        p.command(),
+        p.environmentFingerprint(),
+        p.sandbox(),
+        p.runnerVersion(),
+        r.errorKind() == null ? null : r.errorKind().slug());
+  }
+
+  private static ReceiptPredicate unexecuted(
+      RunRecord r, ReceiptPredicate.Tool tool, String runtime) {
+    ReceiptPredicate.RunStatus s = ReceiptPredicate.RunStatus.valueOf(r.status().name());
+    RunDetails d = Results.read(r);
+    Instant started = r.startedAt() != null ? r.startedAt() : r.createdAt();
+    Instant finished = r.finishedAt() != null ? r.finishedAt() : Instant.now();
+    return new ReceiptPredicate(
+        "none#" + r.id(),
+        r.triggerHash(),
+        r.id(),
+        ReceiptPredicate.statusOf(s),
+        s,
+        r.errorDetail(),
+        java.util.List.of(),
+        stream(d == null ? null : d.stdout()),
+        stream(d == null ? null : d.stderr()),
+        Executor.rfc3339(started),
+        Executor.rfc3339(finished.isBefore(started) ? started : finished),
+        r.exitCode(),
+        r.signal(),
+        Map.of(),
+        new ReceiptPredicate.ResourceUsage(0, 0, 0),
+        tool,
+        null,
+        new ReceiptPredicate.EnvironmentFingerprint(
+            "linux",
+            HostProbe.arch(),
+            runtime == null ? "unknown" : runtime,
+            "unknown",
+            Executor.rfc3339(Instant.now())),
+        new ReceiptPredicate.Sandbox("bubblewrap", "unknown", true),
+        RunnerVersion.get(),
+        r.errorKind() == null ? null : r.errorKind().slug());
+  }
+
+  private static ReceiptPredicate.StreamDigest stream(LogRef ref) {
+    return ref == null
+        ? new ReceiptPredicate.StreamDigest(EMPTY_SHA256, 0)
+        : new ReceiptPredicate.StreamDigest(ref.sha256(), ref.size());
+  }
+}

@@ -1,0 +1,20 @@
+package io.quackrunner.service;
+
+import io.quackrunner.store.RunRecord;
+
+/** Observes the runs of a {@link RunService}, e.g. for metrics; methods must not block. */
+public interface RunEvents {
+  /** An observer that ignores everything. */
+  RunEvents NONE = new RunEvents() {};
+
+  /** Called when a run reached a terminal status in this process. */
+  default void finished(RunRecord record) {}
+
+  /**
+   * Called after a sandbox ran.
+   *
+   * @param wallTimeMs the sandbox's own wall time in milliseconds
+   * @param overheadMs time spent around it (workspace, inputs, collection) in milliseconds
+   */
+  default void executed(long wallTimeMs, long overheadMs) {}
+}

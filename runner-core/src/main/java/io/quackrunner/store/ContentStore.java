@@ -1,0 +1,127 @@
+package io.quackrunner.store;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A content-addressed store of blobs under {@code <root>/sha256/ab/cdef…}: a blob's name is the
+ * lower-case hex SHA-256 of its bytes, so a stored blob never changes.
+ */
+public final class ContentStore {
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
+  private final Path root;
+
+  /** Creates a store rooted at a directory (created on first write). */
+  public ContentStore(Path root) {
+    this.root = root;
+  }
+
+  /** Returns whether a string is a lower-case hex SHA-256. */
+  public static boolean isDigest(String s) {
+    return s != null && HEX.matcher(s).matches();
+  }
+
+  /**
+   * Stores a stream's bytes, reading at most {@code maxBytes}.
+   *
+   * @return the lower-case hex SHA-256 of the bytes
+   * @throws RunnerException of kind USAGE when the stream holds more than {@code maxBytes}, or
+   *     INTERNAL when the store cannot be written
+   */
+  public String put(InputStream in, long maxBytes) {
+    Path tmp = null;
+    try {
+      Path dir = Files.createDirectories(root.resolve("tmp"));
+      tmp = Files.createTempFile(dir, "put-", ".part");
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      long total = 0;
+      try (OutputStream out =
+          new DigestOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), md)) {
+        byte[] buf = new byte[65536];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          total += n;
+          if (total > maxBytes) {
+            throw new RunnerException(
+                ErrorKind.USAGE, "content larger than the limit of " + maxBytes + " bytes");
+          }
+          out.write(buf, 0, n);
+        }
+      }
+      String hex = HexFormat.of().formatHex(md.digest());
+      Path target = path(hex);
+      Files.createDirectories(target.getParent());
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+        Files.deleteIfExists(tmp);
+      }
+      if (!Files.exists(target)) {
+        Files.move(tmp, target);
+      }
+      tmp = null;
+      return hex;
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new RunnerException(ErrorKind.INTERNAL, "cannot write to the content store: " + e, e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a leftover .part file is harmless; it is never addressed
+        }
+      }
+    }
+  }
+
+  /** Stores bytes; see {@link #put(InputStream, long)}. */
+  public String put(byte[] bytes) {
+    return put(new java.io.ByteArrayInputStream(bytes), Long.MAX_VALUE);
+  }
+
+  /** Returns whether a blob is present. */
+  public boolean contains(String sha256) {
+    return isDigest(sha256) && Files.isRegularFile(path(sha256), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Returns the file of a blob: {@code <root>/sha256/<first two hex>/<remaining 62 hex>}.
+   *
+   * @throws RunnerException of kind USAGE when the digest is not 64 lower-case hex characters
+   */
+  public Path path(String sha256) {
+    if (!isDigest(sha256)) {
+      throw new RunnerException(ErrorKind.USAGE, "not a sha256 digest: '" + sha256 + "'");
+    }
+    return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256.substring(2));
+  }
+
+  /** Returns a blob's size in bytes, or -1 when absent. */
+  public long size(String sha256) {
+    try {
+      return contains(sha256) ? Files.size(path(sha256)) : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Opens a blob for reading. */
+  public InputStream open(String sha256) throws IOException {
+    return Files.newInputStream(path(sha256), LinkOption.NOFOLLOW_LINKS);
+  }
+}

@@ -1,0 +1,110 @@
+package io.quackrunner.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.execution.RunStatus;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunStoreTest {
+  @TempDir Path dir;
+
+  private static RunRecord fresh(String trigger) {
+    return RunRecord.queued(
+        UUID.randomUUID().toString(),
+        "t",
+        trigger,
+        "req",
+        "sh",
+        "1",
+        "run",
+        "{}",
+        Instant.now(),
+        "1:0");
+  }
+
+  @Test
+  void concurrentClaimsOnOneTriggerThroughSeparateConnectionsCreateOneRecord() throws Exception {
+    Path db = dir.resolve("runs.db");
+    List<RunStore> stores = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      stores.add(RunStore.open(db));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(32);
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<Claim>> claims = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      RunStore s = stores.get(i % stores.size());
+      claims.add(
+          pool.submit(
+              (Callable<Claim>)
+                  () -> {
+                    go.await();
+                    return s.claim(fresh("same"));
+                  }));
+    }
+    go.countDown();
+    int created = 0;
+    String id = null;
+    for (Future<Claim> f : claims) {
+      Claim c = f.get();
+      created += c.created() ? 1 : 0;
+      id = id == null ? c.record().id() : id;
+      assertThat(c.record().id()).isEqualTo(id);
+    }
+    pool.shutdown();
+    assertThat(created).isEqualTo(1);
+    assertThat(stores.get(0).count()).isEqualTo(1);
+    stores.forEach(RunStore::close);
+  }
+
+  @Test
+  void statusMovesOnceAndTerminalRecordsNeverChange() {
+    try (RunStore s = RunStore.open(dir.resolve("runs.db"))) {
+      RunRecord r = s.claim(fresh("a")).record();
+      assertThat(s.markRunning(r.id(), Instant.now())).isTrue();
+      assertThat(s.markRunning(r.id(), Instant.now())).isFalse();
+      Completion done =
+          new Completion(
+              RunStatus.FAILED,
+              Instant.now(),
+              3,
+              null,
+              ErrorKind.EXECUTION_FAILED,
+              "exit code 3",
+              "{}");
+      assertThat(s.finishQueued(r.id(), done)).isFalse();
+      assertThat(s.finish(r.id(), done)).isTrue();
+      assertThat(s.finish(r.id(), done)).isFalse();
+      assertThat(s.setReceipt(r.id(), "{\"r\":1}", 0L)).isTrue();
+      assertThat(s.setReceipt(r.id(), "{\"r\":2}", 1L)).isFalse();
+      RunRecord back = s.find(r.id()).orElseThrow();
+      assertThat(back.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(back.exitCode()).isEqualTo(3);
+      assertThat(back.errorKind()).isEqualTo(ErrorKind.EXECUTION_FAILED);
+      assertThat(back.receiptJson()).isEqualTo("{\"r\":1}");
+    }
+  }
+
+  @Test
+  void contentStoreAddressesBySha256() throws Exception {
+    ContentStore cas = new ContentStore(dir.resolve("cas"));
+    String sha = cas.put("abc".getBytes());
+    assertThat(sha).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(cas.path(sha)).isEqualTo(dir.resolve("cas/sha256/ba/" + sha.substring(2)));
+    assertThat(cas.put("abc".getBytes())).isEqualTo(sha);
+    assertThat(cas.size(sha)).isEqualTo(3);
+    assertThat(cas.contains("0".repeat(64))).isFalse();
+  }
+}

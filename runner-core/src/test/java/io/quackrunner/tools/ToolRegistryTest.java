@@ -1,0 +1,119 @@
+package io.quackrunner.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ToolRegistryTest {
+  static final List<String> RUNTIMES = List.of("system", "python-3.11");
+  @TempDir Path dir;
+
+  private ToolRegistry load(String yaml) throws Exception {
+    Path f = dir.resolve("tools.yaml");
+    Files.writeString(f, yaml);
+    return ToolRegistry.load(f, RUNTIMES);
+  }
+
+  private static final String GOOD =
+      """
+      registry: 1
+      tools:
+        - name: echo
+          versions:
+            - version: "1.0"
+              runtime: system
+              entrypoint: [echo]
+              verbs:
+                say:
+                  params:
+                    type: object
+                    properties:
+                      word: {type: string}
+                      times: {type: integer}
+                    required: [word]
+                    additionalProperties: false
+              outputs: ["*.txt"]
+      """;
+
+  @Test
+  void loadsResolvesAndBuildsArgvInSchemaOrder() throws Exception {
+    ToolRegistry r = load(GOOD);
+    ResolvedTool t = r.resolve("echo", "1.0", "say");
+    var params = new ObjectMapper().valueToTree(Map.of("times", 2, "word", "hi"));
+    assertThat(r.argv(t, params)).containsExactly("echo", "say", "--word=hi", "--times=2");
+    assertThat(t.version().digest()).matches("sha256:[0-9a-f]{64}");
+  }
+
+  @Test
+  void unknownToolVersionOrVerbIsAnErrorNeverAFallback() throws Exception {
+    ToolRegistry r = load(GOOD);
+    assertThatThrownBy(() -> r.resolve("cat", "1.0", "say"))
+        .hasMessageContaining("unknown tool 'cat'");
+    assertThatThrownBy(() -> r.resolve("echo", "1", "say"))
+        .hasMessageContaining("unknown version '1'");
+    assertThatThrownBy(() -> r.resolve("echo", "1.0", "shout"))
+        .hasMessageContaining("unknown verb 'shout'")
+        .extracting(e -> ((RunnerException) e).kind())
+        .isEqualTo(ErrorKind.USAGE);
+  }
+
+  @Test
+  void paramsAreCheckedAgainstTheSchemaAndControlCharactersRefused() throws Exception {
+    ToolRegistry r = load(GOOD);
+    ResolvedTool t = r.resolve("echo", "1.0", "say");
+    ObjectMapper om = new ObjectMapper();
+    assertThatThrownBy(() -> r.argv(t, om.valueToTree(Map.of("times", 2))))
+        .hasMessageContaining("word");
+    assertThatThrownBy(() -> r.argv(t, om.valueToTree(Map.of("word", "a", "x", 1))))
+        .hasMessageContaining("x");
+    assertThatThrownBy(() -> r.argv(t, om.valueToTree(Map.of("word", "a\nb"))))
+        .hasMessageContaining("U+000A");
+    assertThatThrownBy(() -> r.argv(t, om.valueToTree(Map.of("word", "a\u0000b"))))
+        .hasMessageContaining("U+0000");
+  }
+
+  @Test
+  void aBadFileNamesTheLineAndTheReason() {
+    assertLine(
+        GOOD.replace("runtime: system", "runtime: python-9"), 6, "unknown runtime 'python-9'");
+    assertLine(
+        GOOD.replace("        outputs:", "        colour: red\n        outputs:"),
+        17,
+        "unknown key 'colour'");
+    assertLine(GOOD.replace("entrypoint: [echo]", "entrypoint: []"), 7, "entrypoint");
+    assertLine(GOOD.replace("registry: 1", "registry: 2"), 1, "registry: 1");
+    assertLine(GOOD.replace("name: echo", "name: Echo!"), 3, "bad name");
+    assertLine(GOOD + "  - name: echo\n    versions: []\n", 19, "versions");
+    assertLine(GOOD.replace("[word]", "[word"), 16, "flow sequence");
+    assertLine(GOOD.replace("type: object", "type: 17"), 11, "");
+  }
+
+  private void assertLine(String yaml, int line, String reason) {
+    assertThatThrownBy(() -> load(yaml))
+        .isInstanceOf(RunnerException.class)
+        .hasMessageContaining("tools.yaml:" + line + ": ")
+        .hasMessageContaining(reason)
+        .extracting(e -> ((RunnerException) e).kind())
+        .isEqualTo(ErrorKind.CONFIGURATION);
+  }
+
+  @Test
+  void theShippedExampleRegistryIsValid() {
+    Path f = Path.of("../registry/tools.yaml");
+    ToolRegistry r =
+        ToolRegistry.load(
+            f, List.of("system", "python-3.11", "node-20", "gcc-12", "imagemagick-6"));
+    assertThat(r.tools()).extracting(Tool::name).containsExactly("python", "imagemagick", "cc");
+    assertThat(r.tools().stream().filter(t -> t.versions().get(0).manifest() != null)).isNotEmpty();
+    assertThat(r.tools()).allSatisfy(t -> assertThat(t.versions().get(0).outputs()).isNotEmpty());
+  }
+}

@@ -1,0 +1,196 @@
+package io.quackrunner.server;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.execution.LimitsPolicy;
+import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.service.JsonLog;
+import io.quackrunner.service.LedgerReceiptIssuer;
+import io.quackrunner.service.ReceiptIssuer;
+import io.quackrunner.service.RunService;
+import io.quackrunner.service.ServiceConfig;
+import io.quackrunner.tools.ToolRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The QuackRunner HTTP gateway: a Jetty 12 server exposing {@link RunService} as the JSON API
+ * described by {@code /openapi.json}.
+ *
+ * <p>On start it validates the tool registry (refusing to start on a bad file), creates an admin
+ * token on first start, recovers runs left by a previous process, and binds loopback unless told
+ * otherwise.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private final Server jetty;
+  private final RunService service;
+  private final ServerConnector connector;
+  private final Path adminToken;
+  private final boolean tls;
+  private ReceiptLog receiptLog;
+
+  private GatewayServer(
+      Server jetty, RunService service, ServerConnector connector, Path adminToken, boolean tls) {
+    this.jetty = jetty;
+    this.service = service;
+    this.connector = connector;
+    this.adminToken = adminToken;
+    this.tls = tls;
+  }
+
+  /**
+   * Starts a server whose receipts are signed with the state directory's key ring and appended to
+   * its ledger ({@link ReceiptLog}); see {@link #start(ServerOptions, ReceiptIssuer,
+   * LedgerAccess)}.
+   */
+  public static GatewayServer start(ServerOptions o) {
+    ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
+    try {
+      GatewayServer g = start(o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger()));
+      g.receiptLog = log;
+      return g;
+    } catch (RuntimeException e) {
+      log.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a server.
+   *
+   * @param o options
+   * @param receipts the receipt issuer ({@link ReceiptIssuer#NONE} for none)
+   * @param ledger the ledger behind {@code /ledger/*}, or null (those endpoints then answer 503)
+   * @throws RunnerException of kind CONFIGURATION (bad registry, token file, limits, TLS) or
+   *     ISOLATION_UNAVAILABLE (no sandbox), or INTERNAL when the port cannot be bound
+   */
+  public static GatewayServer start(ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger) {
+    ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
+    LimitsPolicy policy =
+        o.limits() == null ? LimitsPolicy.builtIn() : LimitsPolicy.load(o.limits());
+    Path admin = null;
+    if (!Files.exists(o.tokens())) {
+      admin = firstAdminToken(o);
+    }
+    TokenStore tokens = TokenStore.load(o.tokens());
+    RunService service =
+        RunService.open(
+            new ServiceConfig(o.stateDir(), o.concurrency(), o.queue()),
+            registry,
+            policy,
+            receipts);
+    try {
+      Metrics metrics = new Metrics(service);
+      service.events(metrics);
+      service.recover();
+      QueuedThreadPool pool = new QueuedThreadPool();
+      pool.setName("http");
+      pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+      Server jetty = new Server(pool);
+      HttpConfiguration hc = new HttpConfiguration();
+      hc.setSendServerVersion(false);
+      hc.setSendXPoweredBy(false);
+      hc.setRequestHeaderSize(16 * 1024);
+      ServerConnector c;
+      boolean tls = o.tlsKeystore() != null;
+      if (tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(o.tlsKeystore().toString());
+        ssl.setKeyStorePassword(
+            Files.readAllLines(o.tlsPasswordFile(), StandardCharsets.UTF_8).get(0).strip());
+        hc.addCustomizer(new SecureRequestCustomizer());
+        c = new ServerConnector(jetty, ssl, new HttpConnectionFactory(hc));
+      } else {
+        c = new ServerConnector(jetty, new HttpConnectionFactory(hc));
+      }
+      c.setHost(o.bind());
+      c.setPort(o.port());
+      jetty.addConnector(c);
+      jetty.setHandler(new Api(service, tokens, o, metrics, ledger));
+      jetty.setErrorHandler(new ProblemErrorHandler());
+      jetty.start();
+      GatewayServer g = new GatewayServer(jetty, service, c, admin, tls);
+      JsonLog.info(
+          "server.started", "url", g.uri().toString(), "state_dir", o.stateDir().toString());
+      return g;
+    } catch (RunnerException e) {
+      service.close();
+      throw e;
+    } catch (Exception e) {
+      service.close();
+      throw new RunnerException(ErrorKind.INTERNAL, "cannot start the HTTP server: " + e, e);
+    }
+  }
+
+  private static Path firstAdminToken(ServerOptions o) {
+    Path file = o.stateDir().resolve("tokens").resolve("admin.token");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.setPosixFilePermissions(file.getParent(), PosixFilePermissions.fromString("rwx------"));
+      String token = TokenStore.issue(o.tokens(), "admin");
+      Files.deleteIfExists(file);
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+      return file;
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e);
+    }
+  }
+
+  /** Returns the bound port. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** Returns the base URI, e.g. {@code http://127.0.0.1:8080}. */
+  public URI uri() {
+    String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create((tls ? "https://" : "http://") + host + ":" + port());
+  }
+
+  /** Returns the file the first-start admin token was written to, or null when none was made. */
+  public Path adminTokenFile() {
+    return adminToken;
+  }
+
+  /** Returns the engine behind the API. */
+  public RunService service() {
+    return service;
+  }
+
+  /** Blocks until the server stops. */
+  public void join() throws InterruptedException {
+    jetty.join();
+  }
+
+  /** Stops accepting requests, then closes the run service (queued runs stay queued). */
+  @Override
+  public void close() {
+    try {
+      jetty.stop();
+    } catch (Exception e) {
+      JsonLog.warn("server.stop_failed", "detail", String.valueOf(e));
+    }
+    service.close();
+    if (receiptLog != null) {
+      receiptLog.close();
+    }
+  }
+}

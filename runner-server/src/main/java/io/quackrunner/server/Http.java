@@ -1,0 +1,174 @@
+package io.quackrunner.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Small helpers for reading and writing JSON, text and RFC 9457 problems over Jetty's core API. */
+final class Http {
+  /** Strict JSON: duplicate keys, trailing tokens and non-standard syntax are errors. */
+  static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .build();
+
+  static final String PROBLEM_BASE = "https://quackrunner.io/problems/";
+  static final String JSON_TYPE = "application/json";
+  static final String PROBLEM_TYPE = "application/problem+json";
+
+  private Http() {}
+
+  /**
+   * Reads a request body of at most {@code max} bytes.
+   *
+   * @throws RunnerException of kind TOO_LARGE past the limit
+   */
+  static byte[] body(Request req, long max) throws IOException {
+    long declared = req.getLength();
+    try (InputStream in = Content.Source.asInputStream(req)) {
+      if (declared > max) {
+        drain(in);
+        throw new RunnerException(
+            ErrorKind.TOO_LARGE, "request body of " + declared + " bytes exceeds " + max);
+      }
+      byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+      if (b.length > max) {
+        drain(in);
+        throw new RunnerException(ErrorKind.TOO_LARGE, "request body exceeds " + max + " bytes");
+      }
+      return b;
+    }
+  }
+
+  /**
+   * Reads and drops what is left of a refused body (at most 64 MiB), so the client, still sending,
+   * reads the problem instead of a reset connection.
+   */
+  static void drain(InputStream in) {
+    try {
+      long left = 64L << 20;
+      byte[] buf = new byte[65536];
+      int n;
+      while (left > 0 && (n = in.read(buf)) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // the client went away; nothing to answer
+    }
+  }
+
+  /**
+   * Parses a strict JSON document.
+   *
+   * @throws RunnerException of kind USAGE naming the first syntax problem
+   */
+  static JsonNode parse(byte[] body) {
+    if (body.length == 0) {
+      throw new RunnerException(ErrorKind.USAGE, "the request body is empty (expected JSON)");
+    }
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || n.isMissingNode()) {
+        throw new RunnerException(ErrorKind.USAGE, "the request body is empty (expected JSON)");
+      }
+      return n;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new RunnerException(ErrorKind.USAGE, "malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.USAGE, "unreadable body: " + e.getMessage());
+    }
+  }
+
+  /** Writes a JSON body with a status. */
+  static void json(Response resp, Callback cb, int status, Object body) throws IOException {
+    send(resp, cb, status, JSON_TYPE, JSON.writeValueAsBytes(body));
+  }
+
+  /** Writes bytes with a status and content type. */
+  static void send(Response resp, Callback cb, int status, String type, byte[] body) {
+    resp.setStatus(status);
+    resp.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
+    resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    resp.write(true, ByteBuffer.wrap(body), cb);
+  }
+
+  /** Writes a UTF-8 text body. */
+  static void text(Response resp, Callback cb, int status, String type, String body) {
+    send(resp, cb, status, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Returns the RFC 9457 problem document for an error kind. */
+  static Map<String, Object> problem(ErrorKind kind, int status, String detail, String instance) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("type", PROBLEM_BASE + kind.slug());
+    p.put("title", title(kind));
+    p.put("status", status);
+    p.put("detail", detail);
+    if (instance != null) {
+      p.put("instance", instance);
+    }
+    p.put("kind", kind.slug());
+    return p;
+  }
+
+  /** Writes an RFC 9457 problem for a runner error. */
+  static void problem(Request req, Response resp, Callback cb, RunnerException e) {
+    int status = e instanceof HttpProblem hp ? hp.status() : e.kind().httpStatus();
+    if (e.kind() == ErrorKind.BUSY) {
+      resp.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    }
+    if (e.kind() == ErrorKind.UNAUTHENTICATED) {
+      resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"quackrunner\"");
+    }
+    String path = req == null ? null : Request.getPathInContext(req);
+    try {
+      send(
+          resp,
+          cb,
+          status,
+          PROBLEM_TYPE,
+          JSON.writeValueAsBytes(problem(e.kind(), status, e.getMessage(), path)));
+    } catch (IOException io) {
+      cb.failed(io);
+    }
+  }
+
+  static String title(ErrorKind kind) {
+    return switch (kind) {
+      case INVALID_TRIGGER -> "Invalid trigger";
+      case EXECUTION_FAILED -> "Execution failed";
+      case ARTIFACT_VIOLATION -> "Artifact violation";
+      case RECEIPT_COMMIT_FAILED -> "Receipt commit failed";
+      case USAGE -> "Bad request";
+      case CONFIGURATION -> "Runner misconfigured";
+      case NOT_FOUND -> "Not found";
+      case ISOLATION_UNAVAILABLE -> "Isolation unavailable";
+      case VERIFICATION_FAILED -> "Verification failed";
+      case UNAUTHENTICATED -> "Unauthenticated";
+      case CONFLICT -> "Conflict";
+      case TOO_LARGE -> "Payload too large";
+      case BUSY -> "Too many runs";
+      case UNAVAILABLE -> "Unavailable";
+      case INTERNAL -> "Internal error";
+    };
+  }
+}

@@ -1,0 +1,174 @@
+package io.quackrunner.server;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.logs.LogStream;
+import io.quackrunner.service.LogFollower;
+import io.quackrunner.service.RunService;
+import io.quackrunner.store.RunRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * {@code GET /runs/{id}/logs}: references to both logs, one stored log as text ({@code
+ * ?stream=stdout}), or a live Server-Sent Events stream ({@code ?follow=true}) that ends with an
+ * {@code end} event when the run ends.
+ */
+final class LogsApi {
+  private static final Object END = new Object();
+  private final RunService service;
+
+  LogsApi(RunService service) {
+    this.service = service;
+  }
+
+  private record Chunk(LogStream stream, long offset, byte[] data) {}
+
+  void get(String tenant, String id, Fields q, Response resp, Callback cb) throws Exception {
+    RunRecord r = service.get(tenant, id);
+    String stream = q.getValue("stream");
+    String follow = q.getValue("follow");
+    List<LogStream> streams = new ArrayList<>();
+    if (stream == null) {
+      streams.addAll(List.of(LogStream.values()));
+    } else {
+      streams.add(
+          switch (stream) {
+            case "stdout" -> LogStream.STDOUT;
+            case "stderr" -> LogStream.STDERR;
+            default ->
+                throw new RunnerException(ErrorKind.USAGE, "stream must be stdout or stderr");
+          });
+    }
+    if (follow != null && !follow.equals("true") && !follow.equals("false")) {
+      throw new RunnerException(ErrorKind.USAGE, "follow must be true or false");
+    }
+    if ("true".equals(follow)) {
+      follow(r, streams, resp, cb);
+    } else if (stream == null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      @SuppressWarnings("unchecked")
+      Map<String, Object> logs = (Map<String, Object>) RunJson.result(r).get("logs");
+      m.putAll(logs);
+      Http.json(resp, cb, 200, m);
+    } else {
+      Path f = service.logFile(id, streams.get(0));
+      byte[] b =
+          Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(f) : new byte[0];
+      Http.send(resp, cb, 200, "text/plain; charset=utf-8", b);
+    }
+  }
+
+  private void follow(RunRecord r, List<LogStream> streams, Response resp, Callback cb) {
+    BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    LogFollower f =
+        new LogFollower() {
+          @Override
+          public void chunk(LogStream s, long offset, byte[] data) {
+            events.add(new Chunk(s, offset, data));
+          }
+
+          @Override
+          public void end() {
+            events.add(END);
+          }
+        };
+    boolean live = service.follow(r.id(), f);
+    resp.setStatus(200);
+    resp.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    resp.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    try (OutputStream out = Content.Sink.asOutputStream(resp)) {
+      SseWriter w = new SseWriter(out);
+      long[] sent = new long[LogStream.values().length];
+      for (LogStream s : streams) {
+        sent[s.ordinal()] = copyFrom(r.id(), s, 0, w);
+      }
+      w.flush();
+      if (live) {
+        while (true) {
+          Object e = events.poll(15, TimeUnit.SECONDS);
+          if (e == null) {
+            w.comment("keep-alive");
+            continue;
+          }
+          if (e == END) {
+            break;
+          }
+          Chunk c = (Chunk) e;
+          if (!streams.contains(c.stream())) {
+            continue;
+          }
+          long have = sent[c.stream().ordinal()];
+          long skip = Math.max(0, have - c.offset());
+          if (skip < c.data().length) {
+            w.bytes(c.stream(), c.data(), (int) skip, c.data().length - (int) skip);
+            sent[c.stream().ordinal()] = c.offset() + c.data().length;
+            w.flush();
+          }
+        }
+      } else {
+        // Ended, or executing in another process: tail the stored files until the record ends.
+        while (!service.store().find(r.id()).orElseThrow().status().isTerminal()) {
+          Thread.sleep(200);
+          for (LogStream s : streams) {
+            sent[s.ordinal()] = copyFrom(r.id(), s, sent[s.ordinal()], w);
+          }
+          w.flush();
+        }
+        for (LogStream s : streams) {
+          sent[s.ordinal()] = copyFrom(r.id(), s, sent[s.ordinal()], w);
+        }
+      }
+      w.flushPartial();
+      RunRecord done = service.store().find(r.id()).orElseThrow();
+      w.event(
+          "end",
+          Http.JSON.writeValueAsString(
+              Map.of(
+                  "status",
+                  done.status().name(),
+                  "exit_code",
+                  done.exitCode() == null ? -1 : done.exitCode())));
+      cb.succeeded();
+    } catch (Exception e) {
+      cb.failed(e);
+    } finally {
+      service.unfollow(r.id(), f);
+    }
+  }
+
+  /** Sends a stored log from an offset; returns the offset after the last byte sent. */
+  private long copyFrom(String id, LogStream s, long from, SseWriter w) throws IOException {
+    Path f = service.logFile(id, s);
+    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+      return from;
+    }
+    try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {
+      in.skipNBytes(Math.min(from, Files.size(f)));
+      long at = from;
+      byte[] buf = new byte[65536];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        w.bytes(s, buf, 0, n);
+        at += n;
+      }
+      return at;
+    }
+  }
+}

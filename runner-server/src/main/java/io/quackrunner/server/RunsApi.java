@@ -1,0 +1,105 @@
+package io.quackrunner.server;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.service.RunRequest;
+import io.quackrunner.service.RunService;
+import io.quackrunner.service.Submission;
+import io.quackrunner.store.RunRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/** {@code POST /runs}, {@code GET /runs[/{id}]}, {@code DELETE /runs/{id}}, {@code …/receipt}. */
+final class RunsApi {
+  private static final int MAX_WAIT_SECONDS = 600;
+  private final RunService service;
+  private final ServerOptions opts;
+
+  RunsApi(RunService service, ServerOptions opts) {
+    this.service = service;
+    this.opts = opts;
+  }
+
+  void post(String tenant, Fields q, Request req, Response resp, Callback cb) throws Exception {
+    long wait = wait(q);
+    String type = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new RunnerException(ErrorKind.USAGE, "Content-Type must be application/json");
+    }
+    byte[] body = Http.body(req, opts.maxBodyBytes());
+    RunRequest rr =
+        RunRequestJson.parse(
+            Http.parse(body),
+            service.content(),
+            opts.maxInputBytes(),
+            req.getHeaders().get("Idempotency-Key"));
+    Submission s = service.submit(tenant, rr);
+    RunRecord r = s.record();
+    if (wait > 0 && !r.status().isTerminal()) {
+      try {
+        r = service.completion(r.id()).get(wait, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        r = service.get(tenant, r.id());
+      }
+    }
+    resp.getHeaders().put(HttpHeader.LOCATION, "/runs/" + r.id());
+    if (!s.created()) {
+      resp.getHeaders().put("Idempotent-Replayed", "true");
+    }
+    Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, RunJson.result(r));
+  }
+
+  private static long wait(Fields q) {
+    String w = q.getValue("wait");
+    if (w == null) {
+      return 0;
+    }
+    long n = Api.num(q, "wait");
+    if (n > MAX_WAIT_SECONDS) {
+      throw new RunnerException(
+          ErrorKind.USAGE, "wait must be at most " + MAX_WAIT_SECONDS + " seconds");
+    }
+    return n;
+  }
+
+  void list(String tenant, Fields q, Response resp, Callback cb) throws IOException {
+    int limit = q.getValue("limit") == null ? 50 : (int) Math.min(1000, Api.num(q, "limit"));
+    List<Object> runs =
+        service.list(tenant, limit).stream().map(r -> (Object) RunJson.result(r)).toList();
+    Http.json(resp, cb, 200, Map.of("runs", runs));
+  }
+
+  void get(String tenant, String id, Response resp, Callback cb) throws IOException {
+    Http.json(resp, cb, 200, RunJson.result(service.get(tenant, id)));
+  }
+
+  void cancel(String tenant, String id, Response resp, Callback cb) throws IOException {
+    Http.json(resp, cb, 200, RunJson.result(service.cancel(tenant, id)));
+  }
+
+  void receipt(String tenant, String id, Response resp, Callback cb) {
+    RunRecord r = service.get(tenant, id);
+    if (r.receiptJson() == null) {
+      if (!service.issuesReceipts()) {
+        throw new RunnerException(
+            ErrorKind.UNAVAILABLE, "this runner has no receipt ledger configured");
+      }
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          r.status().isTerminal()
+              ? "run " + id + " has no receipt (its issue failed; see the service log)"
+              : "run " + id + " has not ended; its receipt is issued when it does");
+    }
+    resp.getHeaders().put(HttpHeader.ETAG, "\"" + r.ledgerIndex() + "\"");
+    Http.send(resp, cb, 200, Http.JSON_TYPE, r.receiptJson().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,116 @@
+package io.quackrunner.server;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How a {@link GatewayServer} listens and where it keeps its state.
+ *
+ * @param port TCP port; 0 picks a free one
+ * @param bind address to bind, {@code 127.0.0.1} by default (loopback only)
+ * @param stateDir the state directory
+ * @param registry the tool registry YAML file
+ * @param tokens the token file, {@code <state>/tokens/tokens} by default
+ * @param limits a limits policy properties file, or null for the built-in policy
+ * @param concurrency runs executed at once (default: CPU cores)
+ * @param queue runs waiting at most (default 64)
+ * @param maxBodyBytes largest request body of {@code POST /runs}, bytes
+ * @param maxInputBytes largest upload of {@code POST /inputs} and inline input, bytes
+ * @param tlsKeystore a PKCS#12 keystore enabling TLS, or null for plain HTTP
+ * @param tlsPasswordFile file holding the keystore password (first line), or null
+ */
+public record ServerOptions(
+    int port,
+    String bind,
+    Path stateDir,
+    Path registry,
+    Path tokens,
+    Path limits,
+    int concurrency,
+    int queue,
+    long maxBodyBytes,
+    long maxInputBytes,
+    Path tlsKeystore,
+    Path tlsPasswordFile) {
+
+  /** The usage line. */
+  public static final String USAGE =
+      "usage: serve --state-dir DIR [--port N] [--bind ADDR] [--registry FILE] [--tokens FILE]"
+          + " [--limits FILE] [--concurrency N] [--queue N] [--max-body BYTES]"
+          + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]";
+
+  /**
+   * Parses command-line options; the registry defaults to {@code registry/tools.yaml} under {@code
+   * quackrunner.home} (or the working directory).
+   *
+   * @throws RunnerException of kind USAGE for an unknown option or bad value
+   */
+  public static ServerOptions parse(List<String> args) {
+    int port = 8080;
+    String bind = "127.0.0.1";
+    Path state = null;
+    Path registry = null;
+    Path tokens = null;
+    Path limits = null;
+    int concurrency = Runtime.getRuntime().availableProcessors();
+    int queue = 64;
+    long maxBody = 16L << 20;
+    long maxInput = 64L << 20;
+    Path ks = null;
+    Path pw = null;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      String v = i + 1 < args.size() ? args.get(i + 1) : null;
+      if (v == null && !a.equals("--help")) {
+        throw new RunnerException(ErrorKind.USAGE, "option " + a + " needs a value; " + USAGE);
+      }
+      switch (a) {
+        case "--port" -> port = integer(a, v, 0, 65535);
+        case "--bind" -> bind = v;
+        case "--state-dir" -> state = Path.of(v);
+        case "--registry" -> registry = Path.of(v);
+        case "--tokens" -> tokens = Path.of(v);
+        case "--limits" -> limits = Path.of(v);
+        case "--concurrency" -> concurrency = integer(a, v, 1, 1024);
+        case "--queue" -> queue = integer(a, v, 0, 1_000_000);
+        case "--max-body" -> maxBody = io.quackrunner.execution.Units.parseBytes(v);
+        case "--max-input" -> maxInput = io.quackrunner.execution.Units.parseBytes(v);
+        case "--tls-keystore" -> ks = Path.of(v);
+        case "--tls-password-file" -> pw = Path.of(v);
+        default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
+      }
+      i++;
+    }
+    if (state == null) {
+      throw new RunnerException(ErrorKind.USAGE, "--state-dir is required; " + USAGE);
+    }
+    if ((ks == null) != (pw == null)) {
+      throw new RunnerException(
+          ErrorKind.USAGE, "--tls-keystore and --tls-password-file go together");
+    }
+    if (registry == null) {
+      registry =
+          Path.of(System.getProperty("quackrunner.home", ".")).resolve("registry/tools.yaml");
+    }
+    if (tokens == null) {
+      tokens = state.resolve("tokens").resolve("tokens");
+    }
+    return new ServerOptions(
+        port, bind, state, registry, tokens, limits, concurrency, queue, maxBody, maxInput, ks, pw);
+  }
+
+  private static int integer(String opt, String v, int min, int max) {
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new RunnerException(
+          ErrorKind.USAGE, opt + " needs an integer from " + min + " to " + max + ", not " + v);
+    }
+  }
+}
