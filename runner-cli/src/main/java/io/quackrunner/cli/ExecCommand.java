@@ -12,7 +12,8 @@ import io.quackrunner.execution.RunStatus;
 import io.quackrunner.execution.Units;
 import io.quackrunner.logs.LogStream;
 import io.quackrunner.receipts.ReceiptLog;
-import io.quackrunner.receipts.TriggerHashes;
+import io.quackrunner.service.CommandRuns;
+import io.quackrunner.store.RunStore;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -113,31 +114,63 @@ public final class ExecCommand implements Callable<Integer> {
     ExecRequest req = new ExecRequest(id, command, runtime, in, out, environment(), limits());
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
-    Executor.Prepared prepared = executor.prepare(req);
-    String trigger =
-        idempotencyKey != null
-            ? TriggerHashes.ofKey(TENANT, idempotencyKey)
-            : TriggerHashes.ofRequest(TENANT, prepared);
-    ExecutionResult r =
-        executor.execute(
-            prepared,
-            (stream, buf, off, len) -> {
-              OutputStream o = stream == LogStream.STDOUT ? stdout : stderr;
-              try {
-                o.write(buf, off, len);
-                o.flush();
-              } catch (java.io.IOException e) {
-                // a closed terminal must not stop the run; the log file keeps everything
-              }
-            });
-    try (ReceiptLog log = ReceiptLog.open(state)) {
-      log.issue(r, trigger, null, r.outDir().resolve("reports"));
+    CommandRuns.Outcome o;
+    try (RunStore store = RunStore.open(state.resolve("runs.db"));
+        ReceiptLog log = ReceiptLog.open(state)) {
+      o =
+          new CommandRuns(executor, store, log)
+              .exec(
+                  TENANT,
+                  req,
+                  idempotencyKey,
+                  (stream, buf, off, len) ->
+                      write(stream == LogStream.STDOUT ? stdout : stderr, buf, off, len));
     }
-    if (r.status() != RunStatus.SUCCEEDED && r.status() != RunStatus.FAILED
-        || r.errorKind() == ErrorKind.ARTIFACT_VIOLATION) {
-      ctx.errors().line(summary(r));
+    if (o.replayed()) {
+      replay(o.outDir(), stdout, stderr);
+      ctx.errors()
+          .line(
+              "this trigger already ran as run "
+                  + o.record().id()
+                  + " ("
+                  + o.record().status()
+                  + "); its result is returned and nothing was executed"
+                  + (o.outDir() == null ? "" : " (out dir " + o.outDir() + ")"));
+    } else {
+      ExecutionResult r = o.result();
+      if (r.status() != RunStatus.SUCCEEDED && r.status() != RunStatus.FAILED
+          || r.errorKind() == ErrorKind.ARTIFACT_VIOLATION) {
+        ctx.errors().line(summary(r));
+      }
     }
-    return r.cliExitCode();
+    return o.cliExitCode();
+  }
+
+  private static void write(OutputStream o, byte[] buf, int off, int len) {
+    try {
+      o.write(buf, off, len);
+      o.flush();
+    } catch (java.io.IOException e) {
+      // a closed terminal must not stop the run; the log file keeps everything
+    }
+  }
+
+  /** Prints the stored logs of the run that executed the trigger. */
+  private static void replay(Path outDir, OutputStream stdout, OutputStream stderr) {
+    if (outDir == null) {
+      return;
+    }
+    for (var s : new Object[][] {{"stdout.log", stdout}, {"stderr.log", stderr}}) {
+      Path log = outDir.resolve("reports").resolve((String) s[0]);
+      try {
+        if (java.nio.file.Files.isRegularFile(log, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          byte[] b = java.nio.file.Files.readAllBytes(log);
+          write((OutputStream) s[1], b, 0, b.length);
+        }
+      } catch (java.io.IOException e) {
+        // the log is gone; the record and receipt still stand
+      }
+    }
   }
 
   static String summary(ExecutionResult r) {

@@ -66,15 +66,6 @@ public record ExecutionResult(
    * (docs/EXIT-CODES.md).
    */
   public int cliExitCode() {
-    return switch (status) {
-      case TIMED_OUT -> 124;
-      case LIMIT_EXCEEDED, CANCELLED, INTERRUPTED -> 128 + (signal == null ? 9 : signal);
-      case FAILED ->
-          errorKind == ErrorKind.ARTIFACT_VIOLATION && (exitCode == null || exitCode == 0)
-              ? ErrorKind.ARTIFACT_VIOLATION.exitCode()
-              : exitCode == null ? 125 : exitCode;
-      case SUCCEEDED -> 0;
-      default -> 125;
-    };
+    return ExitCodes.of(status, exitCode, signal, errorKind);
   }
 }

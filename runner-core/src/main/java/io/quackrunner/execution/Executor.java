@@ -68,6 +68,14 @@ public final class Executor {
     this.policy = policy;
   }
 
+  /**
+   * Unmounts and deletes the sandbox workspace a crashed process left for {@code executionId}; does
+   * nothing when there is none.
+   */
+  public void discardWorkspace(String executionId) {
+    io.quackrunner.sandbox.Workspace.discard(config.workRoot(), executionId);
+  }
+
   /** Returns the limits policy. */
   public LimitsPolicy policy() {
     return policy;

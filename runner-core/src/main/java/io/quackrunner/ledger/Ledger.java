@@ -39,12 +39,10 @@ public final class Ledger implements AutoCloseable {
   public static Ledger open(LedgerStore store, String origin, NoteSigner signer) {
     SignedNote.require(
         origin != null && !origin.isBlank() && !origin.contains("\n"), "bad origin " + origin);
-    Optional<String> stored = store.setting(ORIGIN_SETTING);
-    if (stored.isEmpty()) {
-      store.putSetting(ORIGIN_SETTING, origin);
-    } else if (!stored.get().equals(origin)) {
+    String stored = store.putSettingIfAbsent(ORIGIN_SETTING, origin);
+    if (!stored.equals(origin)) {
       throw new RunnerException(
-          ErrorKind.CONFIGURATION, "ledger origin is " + stored.get() + ", not " + origin);
+          ErrorKind.CONFIGURATION, "ledger origin is " + stored + ", not " + origin);
     }
     return new Ledger(store, origin, signer);
   }

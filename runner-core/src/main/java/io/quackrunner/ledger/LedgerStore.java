@@ -48,8 +48,11 @@ public interface LedgerStore extends AutoCloseable {
   /** Returns the stored value of a write-once setting, such as the log origin. */
   Optional<String> setting(String key);
 
-  /** Stores a write-once setting; storing a second value for the same key is an error. */
-  void putSetting(String key, String value);
+  /**
+   * Stores a write-once setting unless one is already stored, and returns the value now stored;
+   * concurrent openers of one store all get the first writer's value.
+   */
+  String putSettingIfAbsent(String key, String value);
 
   /** Calls {@code visitor} for every stored entry in ascending index order, as stored. */
   void scanEntries(EntryVisitor visitor);

@@ -239,14 +239,15 @@ public final class SqliteLedgerStore implements LedgerStore {
   }
 
   @Override
-  public void putSetting(String key, String value) {
+  public String putSettingIfAbsent(String key, String value) {
     synchronized (writer) {
       try (PreparedStatement p =
-          writer.prepareStatement("INSERT INTO settings (key, value) VALUES (?, ?)")) {
+          writer.prepareStatement("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)")) {
         p.setString(1, key);
         p.setString(2, value);
         p.executeUpdate();
         writer.commit();
+        return setting(key).orElseThrow(() -> new SQLException("setting " + key + " vanished"));
       } catch (SQLException e) {
         rollback();
         throw new RunnerException(

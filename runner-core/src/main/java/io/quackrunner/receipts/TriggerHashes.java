@@ -37,15 +37,25 @@ public final class TriggerHashes {
    * @throws RunnerException of kind USAGE when an input cannot be read
    */
   public static String ofRequest(String tenant, Executor.Prepared p) {
+    return sha256(
+        ("request\n" + tenant + "\n").getBytes(StandardCharsets.UTF_8), canonicalRequest(p));
+  }
+
+  /**
+   * Returns the RFC 8785 canonical JSON of a prepared command execution: argv, runtime, env,
+   * resolved limits and input file hashes (not the execution id or out directory).
+   *
+   * @throws RunnerException of kind USAGE when an input cannot be read
+   */
+  public static byte[] canonicalRequest(Executor.Prepared p) {
     Map<String, Object> req = new LinkedHashMap<>();
-    req.put("tenant", tenant);
     req.put("argv", p.request().argv());
     req.put("runtime", p.runtime().profile().id());
     req.put("env", new TreeMap<>(p.request().env()));
     req.put("limits", p.limits().asMap());
     req.put("inputs", p.request().inputDir() == null ? Map.of() : inputs(p.request().inputDir()));
     try {
-      return "sha256:" + sha256(Jcs.canonicalize(new ObjectMapper().valueToTree(req)));
+      return Jcs.canonicalize(new ObjectMapper().valueToTree(req));
     } catch (IllegalArgumentException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot canonicalize the request: " + e, e);
     }
@@ -64,9 +74,14 @@ public final class TriggerHashes {
     return m;
   }
 
-  private static String sha256(byte[] b) {
+  /** Returns the lower-case hex SHA-256 of the concatenated parts. */
+  public static String sha256(byte[]... parts) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (byte[] b : parts) {
+        md.update(b);
+      }
+      return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

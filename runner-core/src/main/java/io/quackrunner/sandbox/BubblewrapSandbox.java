@@ -266,6 +266,10 @@ public final class BubblewrapSandbox {
     private void watch() {
       try {
         while (process.isAlive()) {
+          if (cancelled) {
+            // A cancel can land before the launcher joined the cgroup; kill until it is gone.
+            lease.slot().kill();
+          }
           CgroupUsage u = lease.slot().usage();
           if (u.oomKills() > 0) {
             breach(LimitKind.MEMORY);

@@ -202,8 +202,8 @@ class LedgerTest {
     }
 
     @Override
-    public void putSetting(String key, String value) {
-      delegate.putSetting(key, value);
+    public String putSettingIfAbsent(String key, String value) {
+      return delegate.putSettingIfAbsent(key, value);
     }
 
     @Override
