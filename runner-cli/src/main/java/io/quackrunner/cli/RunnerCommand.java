@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       LedgerCommand.class,
       VerifyCommand.class,
+      ServeCommand.class,
+      RunCommand.class,
     })
 public final class RunnerCommand {
   private final CliContext context;

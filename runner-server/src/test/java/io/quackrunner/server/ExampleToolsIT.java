@@ -61,7 +61,23 @@ class ExampleToolsIT {
             token,
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
-    int code = c.run(tool, verb, inputs, params, dl, null);
+    // The client puts artifacts in <dl>/<run id>/ and the receipt beside it; the tests read the
+    // artifacts through dl, so it is made a link to the run's directory afterwards.
+    Path parent;
+    try {
+      parent = java.nio.file.Files.createTempDirectory(work, "dl");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    int code = c.run(tool, verb, inputs, params, parent, null);
+    try (var runs = java.nio.file.Files.list(parent)) {
+      Path runDir = runs.filter(java.nio.file.Files::isDirectory).findFirst().orElse(null);
+      if (runDir != null && dl != null) {
+        java.nio.file.Files.createSymbolicLink(dl, runDir);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return new Outcome(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

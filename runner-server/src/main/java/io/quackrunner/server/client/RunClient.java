@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,8 @@ public final class RunClient {
       JsonNode result = get("/runs/" + id);
       summarize(result);
       if (downloadDir != null) {
-        download(result, downloadDir);
+        download(result, downloadDir.resolve(id));
+        downloadReceipt(id, downloadDir.resolve(id + ".receipt.dsse.json"));
       }
       return exitCode(result);
     } catch (IOException e) {
@@ -228,7 +230,27 @@ public final class RunClient {
     }
   }
 
+  /** Saves the run's signed receipt (its DSSE envelope) for {@code runner verify}. */
+  private void downloadReceipt(String id, Path target) throws IOException, InterruptedException {
+    HttpResponse<Path> resp =
+        http.send(
+            request("/runs/" + id + "/receipt").GET().build(),
+            HttpResponse.BodyHandlers.ofFile(
+                target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    if (resp.statusCode() != 200) {
+      Files.deleteIfExists(target);
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          "cannot download the receipt of run " + id + ": HTTP " + resp.statusCode());
+    }
+    err.println("  receipt " + target);
+  }
+
+  /** Downloads every artifact into a new directory; nothing that exists is overwritten. */
   private void download(JsonNode r, Path dir) throws IOException, InterruptedException {
+    Files.createDirectories(dir.getParent());
+    Files.createDirectory(dir);
+    err.println("  artifacts in " + dir);
     for (JsonNode a : r.path("artifacts")) {
       String rel = a.get("path").asText();
       Path target = dir.resolve(rel).normalize();
@@ -239,7 +261,8 @@ public final class RunClient {
       HttpResponse<Path> resp =
           http.send(
               request(a.get("href").asText()).GET().build(),
-              HttpResponse.BodyHandlers.ofFile(target));
+              HttpResponse.BodyHandlers.ofFile(
+                  target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       if (resp.statusCode() != 200) {
         throw new RunnerException(
             ErrorKind.NOT_FOUND, "cannot download " + rel + ": HTTP " + resp.statusCode());
