@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,11 +20,9 @@ class ExecContractIT {
   Path state;
 
   @BeforeEach
-  void setUp() throws Exception {
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
-    runner = new RunnerProcess(work);
-    state = Files.createDirectories(work.resolve("state"));
-    runner.env("RUNNER_STATE_DIR", state.toString());
+  void setUp() {
+    runner = RunnerProcess.withState(work);
+    state = runner.state();
   }
 
   // One test per row of docs/EXIT-CODES.md.

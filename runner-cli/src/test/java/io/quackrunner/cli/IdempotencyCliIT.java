@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +19,9 @@ class IdempotencyCliIT {
   Path state;
 
   @BeforeEach
-  void setUp() throws Exception {
-    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
-    runner = new RunnerProcess(work);
-    state = Files.createDirectories(work.resolve("state"));
-    runner.env("RUNNER_STATE_DIR", state.toString());
+  void setUp() {
+    runner = RunnerProcess.withState(work);
+    state = runner.state();
   }
 
   @Test

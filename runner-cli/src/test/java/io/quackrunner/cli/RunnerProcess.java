@@ -57,6 +57,26 @@ final class RunnerProcess {
     env.put("RUNNER_PLUGINS", plugins.toString());
   }
 
+  /**
+   * Creates a runner with its own state directory {@code work/state} (RUNNER_STATE_DIR), for tests
+   * that run sandboxes; {@code work} is made traversable (0711) for the sandbox uids.
+   */
+  static RunnerProcess withState(Path work) {
+    try {
+      Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+      RunnerProcess r = new RunnerProcess(work);
+      r.env("RUNNER_STATE_DIR", Files.createDirectories(work.resolve("state")).toString());
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Returns the state directory a {@link #withState} runner uses. */
+  Path state() {
+    return Path.of(env.get("RUNNER_STATE_DIR"));
+  }
+
   Path etc() {
     return etc;
   }

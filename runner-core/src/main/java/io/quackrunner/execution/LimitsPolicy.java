@@ -18,7 +18,8 @@ import java.util.Set;
  * network}; values use {@link Units} ({@code 30s}, {@code 512m}). A key not listed is an error.
  */
 public record LimitsPolicy(Limits defaults, Limits maxima) {
-  private static final Set<String> NAMES =
+  /** The names of the limits in configuration files and registry entries. */
+  public static final Set<String> NAMES =
       Set.of(
           "wall_time",
           "cpu_time",

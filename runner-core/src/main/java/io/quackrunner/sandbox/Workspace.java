@@ -197,8 +197,13 @@ public final class Workspace implements AutoCloseable {
     }
   }
 
-  /** Deletes a tree bottom-up; links are deleted as links (walkFileTree does not follow them). */
-  static void deleteTree(Path root) {
+  /**
+   * Deletes a tree bottom-up; links are deleted as links, never followed (walkFileTree does not
+   * follow them), so a tree a sandbox wrote cannot steer the deletion elsewhere.
+   *
+   * @throws RunnerException of kind EXECUTION_FAILED when something cannot be deleted
+   */
+  public static void deleteTree(Path root) {
     try {
       Files.walkFileTree(
           root,

@@ -4,12 +4,9 @@ import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.store.ContentStore;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.stream.Stream;
 
 /** Lays out a run's input directory: its inputs from the content store and the tool's files. */
@@ -24,7 +21,7 @@ final class Inputs {
     Path in = runDir.resolve("in");
     try {
       if (Files.exists(runDir, LinkOption.NOFOLLOW_LINKS)) {
-        deleteTree(runDir);
+        io.quackrunner.sandbox.Workspace.deleteTree(runDir);
       }
       Files.createDirectories(in);
       for (InputRef i : plan.inputs()) {
@@ -55,33 +52,15 @@ final class Inputs {
     }
   }
 
-  /** Deletes a run's input copy (the content store keeps the originals). */
+  /** Deletes a run's input copy (the content store keeps the originals), never following links. */
   static void discard(Path in) {
-    try {
-      deleteTree(in);
-    } catch (IOException e) {
-      JsonLog.warn("inputs.cleanup_failed", "dir", in.toString(), "detail", e.toString());
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(in, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-            Files.delete(f);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    try {
+      io.quackrunner.sandbox.Workspace.deleteTree(in);
+    } catch (RunnerException e) {
+      JsonLog.warn("inputs.cleanup_failed", "dir", in.toString(), "detail", e.getMessage());
+    }
   }
 }

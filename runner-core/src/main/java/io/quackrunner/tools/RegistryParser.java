@@ -51,17 +51,7 @@ final class RegistryParser {
           "secrets");
   private static final Set<String> VERB = Set.of("description", "params");
   private static final Set<String> MANIFEST = Set.of("path", "schema");
-  private static final Set<String> LIMITS =
-      Set.of(
-          "wall_time",
-          "cpu_time",
-          "memory",
-          "pids",
-          "output",
-          "file_size",
-          "out_dir",
-          "tmp_dir",
-          "network");
+  private static final Set<String> LIMITS = io.quackrunner.execution.LimitsPolicy.NAMES;
   private static final JsonSchemaFactory SCHEMAS =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
