@@ -40,6 +40,14 @@ final class Posix {
       downcall(
           "umount2",
           FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  private static final MethodHandle STATVFS =
+      downcall(
+          "statvfs",
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+
+  /** {@code sizeof(struct statvfs)} on LP64 glibc; f_frsize at 8, f_bavail at 32. */
+  private static final long STATVFS_SIZE = 112;
+
   private static final MethodHandle STRERROR =
       LINKER.downcallHandle(
           LINKER.defaultLookup().find("strerror").orElseThrow(),
@@ -100,6 +108,27 @@ final class Posix {
       throw e;
     } catch (Throwable t) {
       throw new RunnerException(ErrorKind.EXECUTION_FAILED, "umount: " + t, t);
+    }
+  }
+
+  /**
+   * Returns the bytes available to unprivileged writers on the file system holding {@code path}
+   * (statvfs(3): {@code f_bavail * f_frsize}); cheaper than {@code Files.getFileStore}, which
+   * parses the mount table.
+   */
+  static long availableBytes(Path path) {
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment state = a.allocate(CAPTURE);
+      MemorySegment buf = a.allocate(STATVFS_SIZE, 8);
+      int rc = (int) STATVFS.invokeExact(state, a.allocateFrom(path.toString()), buf);
+      if (rc != 0) {
+        throw failure("statvfs " + path, (int) ERRNO.get(state, 0L));
+      }
+      return buf.get(ValueLayout.JAVA_LONG, 32) * buf.get(ValueLayout.JAVA_LONG, 8);
+    } catch (RunnerException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new RunnerException(ErrorKind.EXECUTION_FAILED, "statvfs: " + t, t);
     }
   }
 

@@ -3,7 +3,6 @@ package io.quackrunner.sandbox;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import java.io.IOException;
-import java.nio.file.FileStore;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -126,12 +125,7 @@ public final class Workspace implements AutoCloseable {
 
   /** Returns whether a tmpfs of this workspace (out/ or tmp/) has no room left. */
   static boolean isFull(Path tmpfs) {
-    try {
-      FileStore fs = Files.getFileStore(tmpfs);
-      return fs.getUsableSpace() < 2 * 4096;
-    } catch (IOException e) {
-      return false;
-    }
+    return Posix.availableBytes(tmpfs) < 2 * 4096;
   }
 
   /**
