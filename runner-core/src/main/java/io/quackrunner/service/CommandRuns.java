@@ -152,8 +152,15 @@ public final class CommandRuns {
   private RunRecord awaitForeign(RunRecord r) {
     while (true) {
       RunRecord now = store.find(r.id()).orElseThrow();
-      if (now.status().isTerminal() && (now.receiptJson() != null || !Owner.alive(now.owner()))) {
+      if (now.status().isTerminal() && now.receiptJson() != null) {
         return now;
+      }
+      if (now.status().isTerminal() && !Owner.alive(now.owner())) {
+        // Its owner died between the ledger append and recording the receipt, or before issuing.
+        LedgerReceiptIssuer issuer = new LedgerReceiptIssuer(log);
+        IssuedReceipt ir = issuer.find(now.id()).orElseGet(() -> issuer.issue(now, null));
+        store.setReceipt(now.id(), ir.envelopeJson(), ir.ledgerIndex());
+        return store.find(now.id()).orElseThrow();
       }
       if (!now.status().isTerminal()
           && !Owner.alive(now.owner())

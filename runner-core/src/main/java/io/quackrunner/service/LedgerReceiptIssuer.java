@@ -45,6 +45,29 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }
 
+  /**
+   * Scans the ledger from its newest entry back for the receipt of {@code executionId}; a crash can
+   * only leave the newest entries unrecorded, so the scan is short in practice.
+   */
+  @Override
+  public synchronized java.util.Optional<IssuedReceipt> find(String executionId) {
+    var ledger = log.ledger();
+    for (long i = ledger.size() - 1; i >= 0; i--) {
+      byte[] envelope = ledger.entry(i);
+      try {
+        var statement =
+            ReceiptStatement.parse(io.quackrunner.receipts.Dsse.parse(envelope).payload());
+        if (statement.predicate().executionId().equals(executionId)) {
+          return java.util.Optional.of(
+              new IssuedReceipt(new String(envelope, StandardCharsets.UTF_8), i));
+        }
+      } catch (RuntimeException notAReceipt) {
+        // an entry that is not a receipt statement cannot be the one sought
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   private static ReceiptPredicate withFinalStatus(ReceiptPredicate p, RunRecord r) {
     ReceiptPredicate.RunStatus s = ReceiptPredicate.RunStatus.valueOf(r.status().name());
     return new ReceiptPredicate(

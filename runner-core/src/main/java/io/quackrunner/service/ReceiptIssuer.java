@@ -23,4 +23,14 @@ public interface ReceiptIssuer {
    *     appending fails
    */
   IssuedReceipt issue(RunRecord record, ExecutionResult result);
+
+  /**
+   * Finds the receipt already issued for an execution id, for recovery after a crash between the
+   * ledger append and the run record's update.
+   *
+   * @return the receipt, or empty when none was issued (or this issuer keeps none)
+   */
+  default java.util.Optional<IssuedReceipt> find(String executionId) {
+    return java.util.Optional.empty();
+  }
 }

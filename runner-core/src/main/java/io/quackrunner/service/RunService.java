@@ -443,7 +443,20 @@ public final class RunService implements AutoCloseable {
         resumed++;
       }
     }
-    JsonLog.info("recovery.done", "interrupted", interrupted, "resumed", resumed);
+    int reconciled = 0;
+    for (RunRecord r : store.terminalWithoutReceipt()) {
+      if (!r.owner().equals(owner) && Owner.alive(r.owner())) {
+        continue; // its live owner is about to record the receipt
+      }
+      Optional<IssuedReceipt> found = receipts.find(r.id());
+      IssuedReceipt ir = found.isPresent() ? found.get() : receipts.issue(r, null);
+      if (ir != null && store.setReceipt(r.id(), ir.envelopeJson(), ir.ledgerIndex())) {
+        reconciled++;
+        JsonLog.info("recovery.receipt", "run_id", r.id(), "found_in_ledger", found.isPresent());
+      }
+    }
+    JsonLog.info(
+        "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
     return new Recovery(interrupted, resumed);
   }
 

@@ -104,7 +104,17 @@ public final class RunStore implements AutoCloseable {
     return one("SELECT " + COLUMNS + " FROM runs WHERE trigger_hash = ?", triggerHash);
   }
 
-  /** Returns every record in a status, oldest first. */
+  /** Returns terminal runs whose receipt was never recorded (a crash between append and record). */
+  public synchronized List<RunRecord> terminalWithoutReceipt() {
+    return many(
+        "SELECT "
+            + COLUMNS
+            + " FROM runs WHERE receipt_json IS NULL"
+            + " AND status <> 'QUEUED' AND status <> ? ORDER BY created_at",
+        RunStatus.RUNNING.name());
+  }
+
+  /** Returns the runs in one status, oldest first. */
   public synchronized List<RunRecord> byStatus(RunStatus status) {
     return many(
         "SELECT " + COLUMNS + " FROM runs WHERE status = ? ORDER BY created_at", status.name());
