@@ -155,7 +155,9 @@ public final class CommandRuns {
       if (now.status().isTerminal() && now.receiptJson() != null) {
         return now;
       }
-      if (now.status().isTerminal() && !Owner.alive(now.owner())) {
+      if (now.status().isTerminal()
+          && !Owner.alive(now.owner())
+          && store.adoptForReceipt(now.id(), now.owner(), owner)) {
         // Its owner died between the ledger append and recording the receipt, or before issuing.
         LedgerReceiptIssuer issuer = new LedgerReceiptIssuer(log);
         IssuedReceipt ir = issuer.find(now.id()).orElseGet(() -> issuer.issue(now, null));

@@ -445,8 +445,9 @@ public final class RunService implements AutoCloseable {
     }
     int reconciled = 0;
     for (RunRecord r : store.terminalWithoutReceipt()) {
-      if (!r.owner().equals(owner) && Owner.alive(r.owner())) {
-        continue; // its live owner is about to record the receipt
+      if (!r.owner().equals(owner)
+          && (Owner.alive(r.owner()) || !store.adoptForReceipt(r.id(), r.owner(), owner))) {
+        continue; // its live owner, or another recovering process, records the receipt
       }
       Optional<IssuedReceipt> found = receipts.find(r.id());
       IssuedReceipt ir = found.isPresent() ? found.get() : receipts.issue(r, null);

@@ -216,6 +216,20 @@ public final class RunStore implements AutoCloseable {
   }
 
   /**
+   * Transfers a terminal run that has no recorded receipt from a dead owner to this process, so
+   * that exactly one process repairs its receipt.
+   *
+   * @return false when another process adopted it first, or it has its receipt
+   */
+  public synchronized boolean adoptForReceipt(String id, String oldOwner, String newOwner) {
+    return update(
+        "UPDATE runs SET owner = ? WHERE id = ? AND owner = ? AND receipt_json IS NULL",
+        newOwner,
+        id,
+        oldOwner);
+  }
+
+  /**
    * Transfers a non-terminal run from one owner process to another.
    *
    * @return false when another process took it first or it is terminal
