@@ -18,6 +18,10 @@ final class RunChecks {
   final Map<String, Integer> statuses = new TreeMap<>();
   final Map<String, String> finalStatus = new ConcurrentHashMap<>();
   final Map<String, List<String>> stdout = new ConcurrentHashMap<>();
+
+  /** Runs that ended without a receipt (a problem too, unless the caller tolerates it). */
+  final java.util.Set<String> withoutReceipt = new java.util.TreeSet<>();
+
   private final LoadApi api;
   private final boolean interruptible;
 
@@ -100,7 +104,10 @@ final class RunChecks {
       }
       JsonNode st = api.receiptStatement(id);
       if (st == null) {
-        problems.add(id + " has no receipt");
+        withoutReceipt.add(id);
+        if (!interruptible) {
+          problems.add(id + " has no receipt");
+        }
       } else {
         if (!st.at("/predicate/execution_id").asText().equals(id)) {
           problems.add(id + " receipt names " + st.at("/predicate/execution_id"));
