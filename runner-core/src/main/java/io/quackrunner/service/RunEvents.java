@@ -17,4 +17,13 @@ public interface RunEvents {
    * @param overheadMs time spent around it (workspace, inputs, collection) in milliseconds
    */
   default void executed(long wallTimeMs, long overheadMs) {}
+
+  /**
+   * Called when a new run was accepted (validated, planned and its trigger claimed in the store),
+   * just before it is queued; for service benchmarks.
+   *
+   * @param runId the run's id
+   * @param admitNanos the time {@link RunService#submit} took until then, in nanoseconds
+   */
+  default void admitted(String runId, long admitNanos) {}
 }

@@ -192,6 +192,7 @@ public final class RunService implements AutoCloseable {
    *     idempotency key was used for another request, BUSY when the queue is full
    */
   public Submission submit(String tenant, RunRequest req) {
+    long t0 = System.nanoTime();
     if (tenant == null || !tenant.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new RunnerException(ErrorKind.USAGE, "bad tenant name");
     }
@@ -254,6 +255,7 @@ public final class RunService implements AutoCloseable {
         plan.tool().id(),
         "verb",
         fresh.verb());
+    events.admitted(fresh.id(), System.nanoTime() - t0);
     workers.execute(() -> runOne(fresh.id()));
     return new Submission(fresh, true);
   }

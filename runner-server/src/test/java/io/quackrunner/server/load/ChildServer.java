@@ -1,0 +1,96 @@
+package io.quackrunner.server.load;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server in a child JVM ({@code ServerMain}, as {@code runner serve} starts it) on a free
+ * loopback port; its JSON service log goes to {@code log}.
+ */
+final class ChildServer {
+  final Process process;
+  final URI uri;
+  final Path log;
+
+  private ChildServer(Process process, URI uri, Path log) {
+    this.process = process;
+    this.uri = uri;
+    this.log = log;
+  }
+
+  static ChildServer start(Path state, Path logDir, int concurrency, int queue)
+      throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    String cp =
+        System.getProperty("quackrunner.classes")
+            + ":"
+            + Files.readString(Path.of(System.getProperty("quackrunner.classpath.file"))).strip();
+    Path log = logDir.resolve("server-" + System.nanoTime() + ".log");
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec"),
+                    "-cp",
+                    cp,
+                    "io.quackrunner.server.ServerMain",
+                    "--port",
+                    "0",
+                    "--state-dir",
+                    state.toString(),
+                    "--registry",
+                    Scale.REGISTRY.toString(),
+                    "--concurrency",
+                    Integer.toString(concurrency),
+                    "--queue",
+                    Integer.toString(queue)))
+            .redirectError(log.toFile())
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("listening on ")) {
+        Thread.ofVirtual().start(() -> drain(out));
+        return new ChildServer(
+            p, URI.create(line.substring("listening on ".length()).strip()), log);
+      }
+    }
+    throw new IllegalStateException(
+        "the server did not start (exit " + p.waitFor() + "): " + Files.readString(log));
+  }
+
+  private static void drain(BufferedReader r) {
+    try {
+      while (r.readLine() != null) {
+        // keep the pipe empty
+      }
+    } catch (IOException ignored) {
+      // the child is gone
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no cleanup. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("server " + process.pid() + " survived SIGKILL");
+    }
+  }
+
+  /** SIGTERM: the shutdown hook stops the server cleanly. */
+  void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      kill9();
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.quackrunner.server.load;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Drives one server: submitters that post the run mix as fast as the API accepts it (a 429 is
+ * counted and the same request retried), and SSE followers that each follow one recent run to its
+ * end, again and again. Everything accepted and everything followed is recorded for the checks.
+ */
+final class LoadDriver {
+  /** A finished follow: the run and the stdout lines the follower received, and how it ended. */
+  record Follow(String runId, List<String> stdout, String endData) {}
+
+  final Map<String, Mode> accepted;
+  final Map<String, Mode> inDoubt;
+  final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+  final List<Follow> follows = Collections.synchronizedList(new ArrayList<>());
+  final AtomicLong busy = new AtomicLong();
+  final AtomicLong posts = new AtomicLong();
+  private final List<String> recent = Collections.synchronizedList(new ArrayList<>());
+  private final LoadApi api;
+  private final String keyPrefix;
+  private final AtomicInteger next;
+  private volatile boolean stopped;
+  private final List<Thread> threads = new ArrayList<>();
+
+  /**
+   * @param accepted where accepted runs go (shared across server generations)
+   * @param inDoubt requests whose answer was lost (the server died mid-request), by key
+   * @param next the index of the next run to submit (shared across generations)
+   */
+  LoadDriver(
+      LoadApi api,
+      String keyPrefix,
+      Map<String, Mode> accepted,
+      Map<String, Mode> inDoubt,
+      AtomicInteger next) {
+    this.api = api;
+    this.keyPrefix = keyPrefix;
+    this.accepted = accepted;
+    this.inDoubt = inDoubt;
+    this.next = next;
+  }
+
+  /** Starts {@code n} submitters that stop after run index {@code total - 1}. */
+  void submitters(int n, int total) {
+    for (int t = 0; t < n; t++) {
+      threads.add(
+          Thread.ofVirtual()
+              .name("submit-" + t)
+              .start(
+                  () -> {
+                    int i;
+                    while (!stopped && (i = next.getAndIncrement()) < total) {
+                      submit(keyPrefix + i, Mode.of(i));
+                    }
+                  }));
+    }
+  }
+
+  /** Submits one request until it is accepted, refused for good, or the server is gone. */
+  void submit(String key, Mode mode) {
+    while (true) {
+      HttpResponse<String> r;
+      try {
+        posts.incrementAndGet();
+        r = api.post("/runs", mode.request(key));
+      } catch (IOException e) {
+        if (stopped) {
+          inDoubt.put(key, mode); // the server died: was it accepted? Asked again after restart.
+        } else {
+          failures.add("POST " + key + ": " + e);
+        }
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      int s = r.statusCode();
+      if (s == 429) {
+        busy.incrementAndGet();
+        sleep(50 + ThreadLocalRandom.current().nextInt(100));
+        if (stopped) {
+          return; // never accepted: nothing to account for
+        }
+        continue;
+      }
+      if (s != 200 && s != 202) {
+        failures.add("POST " + key + " answered " + s + ": " + r.body());
+        return;
+      }
+      try {
+        String id = LoadApi.JSON.readTree(r.body()).get("id").asText();
+        accepted.put(id, mode);
+        recent.add(id);
+        inDoubt.remove(key);
+      } catch (IOException e) {
+        failures.add("POST " + key + " answered unreadable JSON: " + r.body());
+      }
+      return;
+    }
+  }
+
+  /** Starts {@code n} followers, each following a random one of the 32 latest runs, repeatedly. */
+  void followers(int n) {
+    for (int t = 0; t < n; t++) {
+      threads.add(
+          Thread.ofVirtual()
+              .name("follow-" + t)
+              .start(
+                  () -> {
+                    while (!stopped) {
+                      String id = pickRecent();
+                      if (id == null) {
+                        sleep(20);
+                        continue;
+                      }
+                      follow(id);
+                    }
+                  }));
+    }
+  }
+
+  private String pickRecent() {
+    synchronized (recent) {
+      if (recent.isEmpty()) {
+        return null;
+      }
+      int from = Math.max(0, recent.size() - 32);
+      return recent.get(ThreadLocalRandom.current().nextInt(from, recent.size()));
+    }
+  }
+
+  private void follow(String id) {
+    List<String> lines;
+    try {
+      lines = api.follow(id);
+    } catch (IOException e) {
+      if (!stopped) {
+        failures.add("follow " + id + ": " + e);
+      }
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    List<String> stdout = new ArrayList<>();
+    String end = null;
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).equals("event: stdout") && lines.get(i + 1).startsWith("data: ")) {
+        stdout.add(lines.get(i + 1).substring(6));
+      } else if (lines.get(i).equals("event: end")) {
+        end = lines.get(i + 1);
+      }
+    }
+    if (end == null && stopped) {
+      return; // cut off by the server's death
+    }
+    follows.add(new Follow(id, stdout, end));
+  }
+
+  /** Returns whether every submitter has finished. */
+  boolean submittersDone() {
+    return threads.stream()
+        .filter(t -> t.getName().startsWith("submit-"))
+        .noneMatch(Thread::isAlive);
+  }
+
+  /** Stops every thread and waits for them. */
+  void stop() throws InterruptedException {
+    stopped = true;
+    for (Thread t : threads) {
+      t.join(130_000);
+    }
+  }
+
+  /** Marks the driver stopped without waiting, e.g. right before the server is killed. */
+  void stopping() {
+    stopped = true;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
