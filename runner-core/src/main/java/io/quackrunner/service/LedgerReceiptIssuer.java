@@ -94,37 +94,73 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
         r.errorKind() == null ? null : r.errorKind().slug());
   }
 
+  /**
+   * The predicate of a run issued from its record alone: one that never executed (cancelled while
+   * queued), was cut off (INTERRUPTED), or whose receipt a crash prevented. Whatever the record's
+   * stored details hold (artifacts, usage, limits, fingerprint, sandbox) is carried over.
+   */
   private static ReceiptPredicate unexecuted(
       RunRecord r, ReceiptPredicate.Tool tool, String runtime) {
     ReceiptPredicate.RunStatus s = ReceiptPredicate.RunStatus.valueOf(r.status().name());
     RunDetails d = Results.read(r);
     Instant started = r.startedAt() != null ? r.startedAt() : r.createdAt();
     Instant finished = r.finishedAt() != null ? r.finishedAt() : Instant.now();
+    var fp = d == null ? null : d.fingerprint();
+    var sb = d == null ? null : d.sandbox();
+    Map<String, Long> limits = new java.util.LinkedHashMap<>();
+    if (d != null && d.limits() != null) {
+      d.limits()
+          .forEach(
+              (k, v) -> {
+                if (v instanceof Number n) {
+                  limits.put(k, n.longValue());
+                }
+              });
+    }
     return new ReceiptPredicate(
-        "none#" + r.id(),
+        sb == null ? "none#" + r.id() : sb.digest() + "#" + r.id(),
         r.triggerHash(),
         r.id(),
         ReceiptPredicate.statusOf(s),
         s,
         r.errorDetail(),
-        java.util.List.of(),
+        d == null || d.artifacts() == null
+            ? java.util.List.of()
+            : d.artifacts().stream()
+                .map(
+                    a ->
+                        new ReceiptPredicate.Artifact(
+                            a.path(),
+                            a.mediaType(),
+                            a.sizeBytes(),
+                            "sha256:" + a.sha256(),
+                            Map.of()))
+                .toList(),
         stream(d == null ? null : d.stdout()),
         stream(d == null ? null : d.stderr()),
         Executor.rfc3339(started),
         Executor.rfc3339(finished.isBefore(started) ? started : finished),
         r.exitCode(),
         r.signal(),
-        Map.of(),
-        new ReceiptPredicate.ResourceUsage(0, 0, 0),
+        limits,
+        d == null
+            ? new ReceiptPredicate.ResourceUsage(0, 0, 0)
+            : new ReceiptPredicate.ResourceUsage(
+                d.cpuTimeMs(), d.peakMemoryBytes(), d.wallTimeMs()),
         tool,
         null,
-        new ReceiptPredicate.EnvironmentFingerprint(
-            "linux",
-            HostProbe.arch(),
-            runtime == null ? "unknown" : runtime,
-            "unknown",
-            Executor.rfc3339(Instant.now())),
-        new ReceiptPredicate.Sandbox("bubblewrap", "unknown", true),
+        fp == null
+            ? new ReceiptPredicate.EnvironmentFingerprint(
+                "linux",
+                HostProbe.arch(),
+                runtime == null ? "unknown" : runtime,
+                "unknown",
+                Executor.rfc3339(Instant.now()))
+            : new ReceiptPredicate.EnvironmentFingerprint(
+                fp.os(), fp.arch(), fp.runtimeType(), fp.runtimeVersion(), fp.generatedAt()),
+        sb == null
+            ? new ReceiptPredicate.Sandbox("bubblewrap", "unknown", true)
+            : new ReceiptPredicate.Sandbox(sb.backend(), sb.version(), sb.isolated()),
         RunnerVersion.get(),
         r.errorKind() == null ? null : r.errorKind().slug());
   }

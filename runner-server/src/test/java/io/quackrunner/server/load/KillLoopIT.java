@@ -29,13 +29,6 @@ class KillLoopIT {
   private static final Pattern STARTED =
       Pattern.compile("\"event\":\"run\\.started\",\"run_id\":\"([0-9a-f-]+)\"");
 
-  /**
-   * Known bug: a run whose record became terminal just before the kill, but whose receipt was not
-   * yet issued, stays without a receipt (recovery only looks at QUEUED and RUNNING runs). Such runs
-   * are printed and tolerated unless {@code QUACKRUNNER_LOAD_STRICT=1}; everything else is strict.
-   */
-  private static final boolean STRICT = System.getenv("QUACKRUNNER_LOAD_STRICT") != null;
-
   @Test
   void killedServersLoseNothingAndExecuteNothingTwice() throws Exception {
     int loops = Scale.pick(5, 20);
@@ -132,18 +125,9 @@ class KillLoopIT {
         "kill loop: %d kills, %d runs accepted in %d s (seed %d); INTERRUPTED so far %s%n",
         loops, accepted.size(), (System.nanoTime() - t0) / 1_000_000_000, seed, interrupted);
     left.notes().forEach(n -> System.out.println("kill loop: note: " + n));
-    if (!unreceipted.isEmpty()) {
-      System.out.println(
-          "kill loop: KNOWN BUG: runs ended at a kill without a receipt: " + unreceipted);
-    }
-    if (!STRICT) {
-      problems.removeIf(
-          p -> unreceipted.stream().anyMatch(id -> p.endsWith(id + " has no receipt")));
-    }
+    // A run that ended at a kill before its receipt was recorded must have it after recovery.
+    assertThat(unreceipted).as("runs without a receipt after recovery").isEmpty();
     java.util.Set<String> receipted = new java.util.HashSet<>(accepted.keySet());
-    if (!STRICT) {
-      receipted.removeAll(unreceipted);
-    }
 
     assertThat(problems).isEmpty();
     assertThat(inDoubt).as("requests whose fate stayed unknown").isEmpty();
