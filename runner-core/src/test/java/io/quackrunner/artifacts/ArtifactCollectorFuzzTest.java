@@ -62,7 +62,7 @@ class ArtifactCollectorFuzzTest {
     deleteTree(scratch);
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest
   void collect(FuzzedDataProvider data) throws Throwable {
     Path run = Files.createTempDirectory(scratch, "run-");
     Path out = Files.createDirectory(run.resolve("out"));
