@@ -69,6 +69,8 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
       p.load(r);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.CONFIGURATION, "cannot read " + file + ": " + e);
+    } catch (IllegalArgumentException e) { // Properties.load: a malformed unicode escape
+      throw new RunnerException(ErrorKind.CONFIGURATION, file + ": " + e.getMessage());
     }
     LimitsPolicy base = builtIn();
     Limits d = base.defaults;
@@ -88,7 +90,11 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
       throw new RunnerException(ErrorKind.CONFIGURATION, file + ": " + e.getMessage());
     }
     LimitsPolicy policy = new LimitsPolicy(d, m);
-    policy.resolve(LimitsRequest.DEFAULTS); // defaults must lie within the maxima
+    try {
+      policy.resolve(LimitsRequest.DEFAULTS); // defaults must be positive and within the maxima
+    } catch (RunnerException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, file + ": " + e.getMessage());
+    }
     return policy;
   }
 

@@ -84,7 +84,8 @@ public final class SqliteLedgerStore implements LedgerStore {
       writer.setAutoCommit(false);
       return new SqliteLedgerStore(file, writer, connect(file));
     } catch (SQLException | java.io.IOException e) {
-      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot open ledger " + file, e);
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, "cannot open ledger " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -313,6 +314,7 @@ public final class SqliteLedgerStore implements LedgerStore {
   }
 
   private RunnerException readFailed(SQLException e) {
-    return new RunnerException(ErrorKind.INTERNAL, "ledger read failed: " + e.getMessage(), e);
+    return new RunnerException(
+        ErrorKind.INTERNAL, "ledger " + file + " read failed: " + e.getMessage(), e);
   }
 }

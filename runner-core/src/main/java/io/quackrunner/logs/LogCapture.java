@@ -25,6 +25,7 @@ public final class LogCapture implements Runnable {
   private final MessageDigest sha;
   private long kept;
   private volatile LogDigest result;
+  private volatile IOException failure;
 
   /** Creates a capture; {@link #run()} does the copying until end of stream. */
   public LogCapture(
@@ -41,20 +42,36 @@ public final class LogCapture implements Runnable {
     }
   }
 
+  /**
+   * Copies until end of stream. When the file cannot be written (a full disk), the failure is kept
+   * for {@link #failure()} and the stream is still read to its end and dropped, so the writer in
+   * the sandbox never blocks on a full pipe.
+   */
   @Override
   public void run() {
     byte[] buf = new byte[16384];
-    try (OutputStream out =
-        Files.newOutputStream(
-            file,
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE,
-            LinkOption.NOFOLLOW_LINKS)) {
+    OutputStream out = null;
+    try {
+      out =
+          Files.newOutputStream(
+              file,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      failure = e;
+    }
+    try {
       int n;
       while ((n = in.read(buf)) > 0) {
         int keep = (int) budget.take(n);
-        if (keep > 0) {
-          out.write(buf, 0, keep);
+        if (keep > 0 && failure == null) {
+          try {
+            out.write(buf, 0, keep);
+          } catch (IOException e) {
+            failure = e;
+            continue;
+          }
           sha.update(buf, 0, keep);
           kept += keep;
           listener.onOutput(stream, buf, 0, keep);
@@ -63,10 +80,28 @@ public final class LogCapture implements Runnable {
     } catch (IOException e) {
       throw new UncheckedIOException("capturing " + stream.label() + " to " + file, e);
     } finally {
+      try {
+        if (out != null) {
+          out.close();
+        }
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        }
+      }
       result =
           new LogDigest(
               stream, file, kept, HexFormat.of().formatHex(sha.digest()), budget.exceeded());
     }
+  }
+
+  /**
+   * Returns why the log file could not be written (for example ENOSPC), or null if every kept byte
+   * is in it; valid after {@link #run()} returned. When not null, the file holds only a prefix of
+   * the kept output and the digest covers that prefix.
+   */
+  public IOException failure() {
+    return failure;
   }
 
   /** Returns the digest; valid after {@link #run()} returned. */

@@ -66,7 +66,13 @@ public final class RuntimeProfiles {
           ErrorKind.CONFIGURATION, source + ": " + e.getMessage().split("\n")[0]);
     }
     Map<String, RuntimeProfile> m = new LinkedHashMap<>();
+    if (list == null) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, source + ": not a list of profiles");
+    }
     for (RuntimeProfile p : list) {
+      if (p == null) {
+        throw new RunnerException(ErrorKind.CONFIGURATION, source + ": a profile is null");
+      }
       if (p.id() == null
           || p.type() == null
           || p.versionCommand() == null

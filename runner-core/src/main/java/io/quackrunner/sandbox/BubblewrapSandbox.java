@@ -307,6 +307,19 @@ public final class BubblewrapSandbox {
               ErrorKind.EXECUTION_FAILED,
               "sandbox " + spec.executionId() + " left processes behind");
         }
+        for (LogCapture capture : new LogCapture[] {out, err}) {
+          if (capture != null && capture.failure() != null) {
+            // The log is incomplete: no outcome may claim it holds the run's output.
+            throw new RunnerException(
+                ErrorKind.EXECUTION_FAILED,
+                "cannot keep the "
+                    + capture.result().stream().label()
+                    + " log "
+                    + capture.result().file()
+                    + ": "
+                    + capture.failure().getMessage());
+          }
+        }
         long elapsed = System.nanoTime() - startNanos;
         watchdog.interrupt();
         watchdog.join();

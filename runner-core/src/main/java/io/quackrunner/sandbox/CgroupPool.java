@@ -107,7 +107,12 @@ public final class CgroupPool {
       throw new RunnerException(
           ErrorKind.ISOLATION_UNAVAILABLE, "cannot create lock directory " + lockDir + ": " + e);
     }
-    return new CgroupPool(mode, root, lockDir, size, useUnified && mode == CgroupMode.HYBRID);
+    CgroupPool pool =
+        new CgroupPool(mode, root, lockDir, size, useUnified && mode == CgroupMode.HYBRID);
+    // Make slot 0 now: a hierarchy that cannot be written fails here, at start-up, with
+    // ISOLATION_UNAVAILABLE, not at the first run.
+    pool.slot(0);
+    return pool;
   }
 
   /** Returns the host's cgroup mode. */
