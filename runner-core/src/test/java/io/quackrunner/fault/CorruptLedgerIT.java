@@ -102,4 +102,15 @@ class CorruptLedgerIT {
     }
     openAndAudit();
   }
+
+  @Test
+  void aFileTruncatedToZeroBytesIsRefusedNotReopenedEmpty() throws Exception {
+    try (RandomAccessFile f = new RandomAccessFile(db.toFile(), "rw")) {
+      f.setLength(0);
+    }
+    RunnerException failure = openAndAudit();
+    assertThat(failure).isNotNull();
+    assertThat(failure.getMessage()).contains("is empty (0 bytes)");
+    assertThat(Files.size(db)).isZero();
+  }
 }
