@@ -2,8 +2,8 @@ package io.quackrunner.bench;
 
 import io.quackrunner.execution.ExecRequest;
 import io.quackrunner.execution.Executor;
-import io.quackrunner.execution.LimitsPolicy;
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.LimitsPolicy;
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;

@@ -1,5 +1,6 @@
 package io.quackrunner.execution;
 
+import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;

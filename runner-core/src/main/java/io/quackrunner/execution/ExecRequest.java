@@ -1,5 +1,6 @@
 package io.quackrunner.execution;
 
+import io.quackrunner.limits.LimitsRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

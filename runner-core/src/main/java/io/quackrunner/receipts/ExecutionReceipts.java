@@ -38,11 +38,10 @@ public final class ExecutionReceipts {
               }
             });
     limits.put(
-        "network_host",
-        r.limits().network() == io.quackrunner.execution.NetworkMode.HOST ? 1L : 0L);
+        "network_host", r.limits().network() == io.quackrunner.limits.NetworkMode.HOST ? 1L : 0L);
     limits.put(
         "network_loopback",
-        r.limits().network() == io.quackrunner.execution.NetworkMode.NONE ? 0L : 1L);
+        r.limits().network() == io.quackrunner.limits.NetworkMode.NONE ? 0L : 1L);
     ReceiptPredicate.RunStatus status = ReceiptPredicate.RunStatus.valueOf(r.status().name());
     var fp = r.fingerprint();
     return new ReceiptPredicate(

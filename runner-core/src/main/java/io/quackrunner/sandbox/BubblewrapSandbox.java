@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.execution.LimitKind;
+import io.quackrunner.limits.LimitKind;
 import io.quackrunner.logs.LogCapture;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.logs.LogStream;

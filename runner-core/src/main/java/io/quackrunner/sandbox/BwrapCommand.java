@@ -1,6 +1,6 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.execution.NetworkMode;
+import io.quackrunner.limits.NetworkMode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

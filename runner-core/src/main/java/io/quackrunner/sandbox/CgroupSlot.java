@@ -1,6 +1,6 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.execution.Limits;
+import io.quackrunner.limits.Limits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

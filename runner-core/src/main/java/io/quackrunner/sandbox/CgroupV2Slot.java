@@ -2,7 +2,7 @@ package io.quackrunner.sandbox;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.execution.Limits;
+import io.quackrunner.limits.Limits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,6 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.execution.LimitKind;
+import io.quackrunner.limits.LimitKind;
 import io.quackrunner.logs.LogDigest;
 import java.time.Instant;
 

@@ -1,6 +1,6 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.execution.Limits;
+import io.quackrunner.limits.Limits;
 import io.quackrunner.runtime.ResolvedRuntime;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +28,7 @@ public record SandboxSpec(
     Limits limits,
     Path logDir,
     boolean interactive,
-    io.quackrunner.execution.PhaseTimes phases) {
+    io.quackrunner.sandbox.PhaseTimes phases) {
 
   /** Copies the collections. */
   public SandboxSpec {

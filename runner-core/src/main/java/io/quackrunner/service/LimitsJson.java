@@ -2,8 +2,8 @@ package io.quackrunner.service;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.execution.LimitsRequest;
-import io.quackrunner.execution.NetworkMode;
+import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.limits.NetworkMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -6,7 +6,7 @@ import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.ExecRequest;
 import io.quackrunner.execution.Executor;
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.store.ContentStore;
 import io.quackrunner.tools.ResolvedTool;
 import io.quackrunner.tools.ToolRegistry;

@@ -1,6 +1,6 @@
 package io.quackrunner.service;
 
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.LimitsRequest;
 import java.util.List;
 import java.util.Map;
 

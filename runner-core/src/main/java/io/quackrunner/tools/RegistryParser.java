@@ -8,9 +8,9 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.execution.LimitsRequest;
-import io.quackrunner.execution.NetworkMode;
-import io.quackrunner.execution.Units;
+import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.limits.NetworkMode;
+import io.quackrunner.limits.Units;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -51,7 +51,7 @@ final class RegistryParser {
           "secrets");
   private static final Set<String> VERB = Set.of("description", "params");
   private static final Set<String> MANIFEST = Set.of("path", "schema");
-  private static final Set<String> LIMITS = io.quackrunner.execution.LimitsPolicy.NAMES;
+  private static final Set<String> LIMITS = io.quackrunner.limits.LimitsPolicy.NAMES;
   private static final JsonSchemaFactory SCHEMAS =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 

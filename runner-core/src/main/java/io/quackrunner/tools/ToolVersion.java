@@ -1,6 +1,6 @@
 package io.quackrunner.tools;
 
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.LimitsRequest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quackrunner.artifacts.ArtifactViolation;
+import io.quackrunner.limits.LimitKind;
+import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.limits.NetworkMode;
 import io.quackrunner.runtime.RuntimeProfiles;
 import java.io.FileInputStream;
 import java.net.InetAddress;

@@ -2,6 +2,7 @@ package io.quackrunner.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.logs.LogListener;
 import java.util.List;
 import java.util.Map;

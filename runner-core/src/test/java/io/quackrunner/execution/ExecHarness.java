@@ -1,5 +1,7 @@
 package io.quackrunner.execution;
 
+import io.quackrunner.limits.LimitsPolicy;
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;

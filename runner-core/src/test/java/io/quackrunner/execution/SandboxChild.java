@@ -1,5 +1,6 @@
 package io.quackrunner.execution;
 
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.logs.LogStream;
 import java.util.List;
 import java.util.Map;

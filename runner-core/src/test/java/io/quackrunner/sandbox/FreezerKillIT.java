@@ -2,8 +2,8 @@ package io.quackrunner.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.quackrunner.execution.LimitKind;
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.LimitKind;
+import io.quackrunner.limits.LimitsRequest;
 import org.junit.jupiter.api.Test;
 
 /** The cgroup v1 kill path (freezer, no cgroup2 cgroup.kill) still leaves nothing behind. */

@@ -1,8 +1,8 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.execution.Limits;
-import io.quackrunner.execution.LimitsPolicy;
-import io.quackrunner.execution.LimitsRequest;
+import io.quackrunner.limits.Limits;
+import io.quackrunner.limits.LimitsPolicy;
+import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.runtime.RuntimeProfiles;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class SandboxHarness {
             limits,
             state.resolve("logs").resolve(id),
             false,
-            new io.quackrunner.execution.PhaseTimes());
+            new io.quackrunner.sandbox.PhaseTimes());
     return sandbox.run(spec, LogListener.NONE);
   }
 

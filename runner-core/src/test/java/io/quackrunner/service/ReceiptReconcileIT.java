@@ -3,8 +3,8 @@ package io.quackrunner.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quackrunner.errors.ErrorKind;
-import io.quackrunner.execution.LimitsPolicy;
 import io.quackrunner.execution.RunStatus;
+import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.store.Completion;

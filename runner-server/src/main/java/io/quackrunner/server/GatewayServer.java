@@ -2,7 +2,7 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.execution.LimitsPolicy;
+import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.service.JsonLog;

@@ -75,8 +75,8 @@ public record ServerOptions(
         case "--limits" -> limits = Path.of(v);
         case "--concurrency" -> concurrency = integer(a, v, 1, 1024);
         case "--queue" -> queue = integer(a, v, 0, 1_000_000);
-        case "--max-body" -> maxBody = io.quackrunner.execution.Units.parseBytes(v);
-        case "--max-input" -> maxInput = io.quackrunner.execution.Units.parseBytes(v);
+        case "--max-body" -> maxBody = io.quackrunner.limits.Units.parseBytes(v);
+        case "--max-input" -> maxInput = io.quackrunner.limits.Units.parseBytes(v);
         case "--tls-keystore" -> ks = Path.of(v);
         case "--tls-password-file" -> pw = Path.of(v);
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);

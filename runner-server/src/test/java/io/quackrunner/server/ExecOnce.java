@@ -1,6 +1,6 @@
 package io.quackrunner.server;
 
-import io.quackrunner.execution.LimitsPolicy;
+import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.service.LedgerReceiptIssuer;

@@ -1,4 +1,4 @@
-package io.quackrunner.execution;
+package io.quackrunner.limits;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.quackrunner.execution;
+package io.quackrunner.sandbox;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.quackrunner.execution;
+package io.quackrunner.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.quackrunner.execution;
+package io.quackrunner.limits;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;

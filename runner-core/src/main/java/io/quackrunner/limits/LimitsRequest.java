@@ -1,4 +1,4 @@
-package io.quackrunner.execution;
+package io.quackrunner.limits;
 
 /**
  * Limits a caller asks for; a {@code null} field means "the configured default".
