@@ -63,6 +63,9 @@ final class Api extends Handler.Abstract {
       if (e.kind().httpStatus() >= 500) {
         JsonLog.warn("http.error", "path", path, "kind", e.kind().slug(), "detail", e.getMessage());
       }
+      // A request refused before its body was read (no token, unknown endpoint, bad method):
+      // read the rest, so the client gets the problem on a connection it can reuse.
+      Http.drain(org.eclipse.jetty.io.Content.Source.asInputStream(req));
       Http.problem(req, resp, cb, e);
     } catch (Exception e) {
       JsonLog.warn("http.internal_error", "path", path, "detail", String.valueOf(e));
