@@ -1,11 +1,9 @@
 package io.quackrunner.bench.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quackrunner.execution.ExecRequest;
+import io.quackrunner.bench.Baselines;
 import io.quackrunner.execution.Executor;
 import io.quackrunner.limits.LimitsPolicy;
-import io.quackrunner.limits.LimitsRequest;
-import io.quackrunner.logs.LogListener;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
@@ -13,13 +11,10 @@ import io.quackrunner.sandbox.SandboxConfig;
 import io.quackrunner.server.GatewayServer;
 import io.quackrunner.server.ServerOptions;
 import io.quackrunner.service.LedgerReceiptIssuer;
-import java.io.File;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * End-to-end latency of one trivial run through {@code POST /runs?wait=30} of an in-process gateway
@@ -62,15 +57,18 @@ public final class LatencyBench {
       long[] n = {0};
       Map<String, List<String>> serviceIds = new LinkedHashMap<>();
       Map<String, Sampler> cases = new LinkedHashMap<>();
-      List<String> bareTrue = bareBwrap(BenchTools.TRUE);
-      List<String> bareSleep = bareBwrap(BenchTools.SLEEP_10MS);
-      cases.put("fork-exec /bin/true", () -> run(BenchTools.TRUE));
-      cases.put("bare bwrap /bin/true", () -> run(bareTrue));
-      cases.put("executor /bin/true", () -> exec(executor, tools, BenchTools.TRUE));
+      List<String> bareTrue = Baselines.bareBwrap(BenchTools.TRUE);
+      List<String> bareSleep = Baselines.bareBwrap(BenchTools.SLEEP_10MS);
+      cases.put("fork-exec /bin/true", () -> Baselines.forkExec(BenchTools.TRUE));
+      cases.put("bare bwrap /bin/true", () -> Baselines.forkExec(bareTrue));
+      cases.put(
+          "executor /bin/true", () -> Baselines.engine(executor, tools.state, BenchTools.TRUE));
       cases.put("service /bin/true", () -> post(client, "true", n[0]++, serviceIds));
-      cases.put("fork-exec sleep 10ms", () -> run(BenchTools.SLEEP_10MS));
-      cases.put("bare bwrap sleep 10ms", () -> run(bareSleep));
-      cases.put("executor sleep 10ms", () -> exec(executor, tools, BenchTools.SLEEP_10MS));
+      cases.put("fork-exec sleep 10ms", () -> Baselines.forkExec(BenchTools.SLEEP_10MS));
+      cases.put("bare bwrap sleep 10ms", () -> Baselines.forkExec(bareSleep));
+      cases.put(
+          "executor sleep 10ms",
+          () -> Baselines.engine(executor, tools.state, BenchTools.SLEEP_10MS));
       cases.put("service sleep 10ms", () -> post(client, "sleep10", n[0]++, serviceIds));
       for (int i = 0; i < 20; i++) {
         for (Sampler s : cases.values()) {
@@ -191,91 +189,5 @@ public final class LatencyBench {
   @FunctionalInterface
   private interface Sampler {
     long sample() throws Exception;
-  }
-
-  /** Bare bubblewrap with the same namespaces, uid drop and read-only root as the runner's. */
-  static List<String> bareBwrap(List<String> cmd) {
-    List<String> c =
-        new ArrayList<>(
-            List.of(
-                "/usr/bin/setpriv",
-                "--reuid=969999",
-                "--regid=969999",
-                "--clear-groups",
-                "--",
-                "/usr/bin/bwrap",
-                "--unshare-user",
-                "--unshare-ipc",
-                "--unshare-pid",
-                "--unshare-uts",
-                "--unshare-cgroup",
-                "--unshare-net",
-                "--uid",
-                "1000",
-                "--gid",
-                "1000",
-                "--cap-drop",
-                "ALL",
-                "--die-with-parent",
-                "--new-session",
-                "--ro-bind",
-                "/usr",
-                "/usr",
-                "--symlink",
-                "usr/bin",
-                "/bin",
-                "--symlink",
-                "usr/lib",
-                "/lib",
-                "--symlink",
-                "usr/lib64",
-                "/lib64",
-                "--proc",
-                "/proc",
-                "--dev",
-                "/dev",
-                "--tmpfs",
-                "/tmp",
-                "--remount-ro",
-                "/",
-                "--"));
-    c.addAll(cmd);
-    return c;
-  }
-
-  static long run(List<String> cmd) throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectInput(new File("/dev/null"))
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    int rc = p.waitFor();
-    long dt = System.nanoTime() - t0;
-    if (rc != 0) {
-      throw new IllegalStateException(cmd + " exited " + rc);
-    }
-    return dt;
-  }
-
-  static long exec(Executor executor, BenchTools t, List<String> argv) {
-    long t0 = System.nanoTime();
-    var r =
-        executor.execute(
-            new ExecRequest(
-                null,
-                argv,
-                null,
-                null,
-                t.state.resolve("exec-" + UUID.randomUUID()),
-                Map.of(),
-                LimitsRequest.DEFAULTS),
-            LogListener.NONE);
-    long dt = System.nanoTime() - t0;
-    if (r.exitCode() == null || r.exitCode() != 0) {
-      throw new IllegalStateException("executor run failed: " + r.status());
-    }
-    return dt;
   }
 }
