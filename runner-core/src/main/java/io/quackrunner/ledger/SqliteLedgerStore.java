@@ -55,7 +55,7 @@ public final class SqliteLedgerStore implements LedgerStore {
    * @throws RunnerException CONFIGURATION if the file cannot be opened as a ledger
    */
   public static SqliteLedgerStore open(Path file) {
-    io.quackrunner.store.DatabaseFiles.requireIntactOrAbsent(file);
+    io.quackrunner.store.DatabaseFiles.prepare(file);
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {

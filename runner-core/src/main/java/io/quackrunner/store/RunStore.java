@@ -44,7 +44,7 @@ public final class RunStore implements AutoCloseable {
    * @throws RunnerException of kind CONFIGURATION when the database cannot be opened or migrated
    */
   public static RunStore open(Path file) {
-    DatabaseFiles.requireIntactOrAbsent(file);
+    DatabaseFiles.prepare(file);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());

@@ -121,6 +121,12 @@ final class RegistryParser {
     Path files = null;
     if (n.has("files")) {
       files = base.resolve(text(n, ptr, "files", null, true)).normalize();
+      if (!files.startsWith(base.normalize()) || files.equals(base.normalize())) {
+        // Tool files are copied into every sandbox of the tool: keep them to a folder of their
+        // own beside the registry, never /etc or the registry's parent.
+        throw error(
+            ptr + "/files", "tool files must be a directory inside " + base + ", not " + files);
+      }
       if (!Files.isDirectory(files, LinkOption.NOFOLLOW_LINKS)) {
         throw error(ptr + "/files", "tool files directory " + files + " does not exist");
       }

@@ -95,6 +95,15 @@ class ToolRegistryTest {
     assertLine(GOOD + "  - name: echo\n    versions: []\n", 19, "versions");
     assertLine(GOOD.replace("[word]", "[word"), 16, "flow sequence");
     assertLine(GOOD.replace("type: object", "type: 17"), 11, "");
+    // Tool files are copied into every sandbox: never from outside the registry's folder.
+    assertLine(
+        GOOD.replace("runtime: system", "runtime: system\n        files: ../../etc"),
+        7,
+        "tool files must be a directory inside");
+    assertLine(
+        GOOD.replace("runtime: system", "runtime: system\n        files: /etc"),
+        7,
+        "tool files must be a directory inside");
   }
 
   private void assertLine(String yaml, int line, String reason) {

@@ -42,14 +42,17 @@ class CrossProcessIdempotencyIT {
                   state.toString(),
                   TestApi.REGISTRY.toString(),
                   "one-key")
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(state.resolve("err-" + i + ".txt").toFile())
               .start());
     }
     Set<String> lines = new HashSet<>();
-    for (Process p : ps) {
+    for (int i = 0; i < ps.size(); i++) {
+      Process p = ps.get(i);
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
-      assertThat(p.exitValue()).as(out).isZero();
+      assertThat(p.exitValue())
+          .as(out + " / " + Files.readString(state.resolve("err-" + i + ".txt")))
+          .isZero();
       lines.add(out);
     }
     assertThat(lines).hasSize(1);
