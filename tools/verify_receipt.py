@@ -30,7 +30,8 @@ def pae(payload_type: bytes, body: bytes) -> bytes:
 
 def parse_verifier_key(text: str):
     # C2SP signed-note: <name>+<hex key hash>+<base64(0x01 || 32-byte Ed25519 key)>
-    name, key_hash_hex, b64 = text.strip().split("+")
+    # The name holds no "+", the base64 may: split at the first two only.
+    name, key_hash_hex, b64 = text.strip().split("+", 2)
     raw = base64.b64decode(b64)
     if raw[0] != 0x01 or len(raw) != 33:
         raise ValueError("not an Ed25519 verifier key")
