@@ -95,6 +95,29 @@ class ReceiptsCliIT {
   }
 
   @Test
+  void theIndependentVerifierReadsKeysWhoseBase64HoldsAPlus() throws Exception {
+    String key = key();
+    for (int i = 0; i < 40 && !key.split("\\+", 3)[2].contains("+"); i++) {
+      key = runner.run("keys", "rotate").succeeds().stdout().trim();
+    }
+    assertThat(key.split("\\+", 3)[2]).as("a key whose base64 holds '+'").contains("+");
+    Path out = exec("plus", "echo plus > $OUT_DIR/p.txt");
+    Process py =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                RunnerProcess.HOME.resolve("tools/verify_receipt.py").toString(),
+                out.resolve("reports/receipt.dsse.json").toString(),
+                key,
+                out.resolve("reports/checkpoint.txt").toString(),
+                out.resolve("reports/inclusion.json").toString(),
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
+    String pyOut = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(py.waitFor()).as(pyOut).isZero();
+  }
+
+  @Test
   void failuresGetReceiptsToo() throws Exception {
     Path out = work.resolve("failed");
     var r =
