@@ -78,19 +78,7 @@ class ReceiptsCliIT {
             out.toString());
     assertThat(online.exitCode()).as(online.stdout()).isZero();
 
-    Process py =
-        new ProcessBuilder(
-                "/usr/bin/python3",
-                RunnerProcess.HOME.resolve("tools/verify_receipt.py").toString(),
-                out.resolve("reports/receipt.dsse.json").toString(),
-                key,
-                out.resolve("reports/checkpoint.txt").toString(),
-                out.resolve("reports/inclusion.json").toString(),
-                out.toString())
-            .redirectErrorStream(true)
-            .start();
-    String pyOut = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(py.waitFor()).as(pyOut).isZero();
+    String pyOut = independentlyVerified(out, key);
     assertThat(pyOut).doesNotContain("FAIL").contains("PASS inclusion");
   }
 
@@ -102,19 +90,7 @@ class ReceiptsCliIT {
     }
     assertThat(key.split("\\+", 3)[2]).as("a key whose base64 holds '+'").contains("+");
     Path out = exec("plus", "echo plus > $OUT_DIR/p.txt");
-    Process py =
-        new ProcessBuilder(
-                "/usr/bin/python3",
-                RunnerProcess.HOME.resolve("tools/verify_receipt.py").toString(),
-                out.resolve("reports/receipt.dsse.json").toString(),
-                key,
-                out.resolve("reports/checkpoint.txt").toString(),
-                out.resolve("reports/inclusion.json").toString(),
-                out.toString())
-            .redirectErrorStream(true)
-            .start();
-    String pyOut = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(py.waitFor()).as(pyOut).isZero();
+    independentlyVerified(out, key);
   }
 
   @Test
@@ -221,6 +197,24 @@ class ReceiptsCliIT {
     assertThat(ok.stdout()).contains("PASS consistency");
     var proof = runner.run("ledger", "consistency", "--from", "1", "--to", "2").succeeds();
     assertThat(proof.stdout()).startsWith("{\"from_size\":1,\"to_size\":2,\"hashes\":[");
+  }
+
+  /** Runs tools/verify_receipt.py on a run's bundle; asserts it passed and returns its output. */
+  private static String independentlyVerified(Path out, String key) throws Exception {
+    Process py =
+        new ProcessBuilder(
+                "/usr/bin/python3",
+                RunnerProcess.HOME.resolve("tools/verify_receipt.py").toString(),
+                out.resolve("reports/receipt.dsse.json").toString(),
+                key,
+                out.resolve("reports/checkpoint.txt").toString(),
+                out.resolve("reports/inclusion.json").toString(),
+                out.toString())
+            .redirectErrorStream(true)
+            .start();
+    String pyOut = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(py.waitFor()).as(pyOut).isZero();
+    return pyOut;
   }
 
   private static String payloadOf(Path envelope) throws Exception {
