@@ -2,9 +2,12 @@ package io.quackrunner.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quackrunner.sandbox.Workspace;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +32,11 @@ class RunnerDeathIT {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     String line;
+    Path childState = null;
     while ((line = out.readLine()) != null && !line.equals("started")) {
-      // skip JVM warnings
+      if (line.startsWith("state ")) {
+        childState = Path.of(line.substring("state ".length()));
+      }
     }
     assertThat(line).isEqualTo("started");
     assertThat(AttackIT.alive(marker)).hasSizeGreaterThanOrEqualTo(2);
@@ -40,5 +46,13 @@ class RunnerDeathIT {
       Thread.sleep(20);
     }
     assertThat(AttackIT.alive(marker)).as("sandbox processes after the runner died").isEmpty();
+    // The dead runner's workspace (two tmpfs mounts) is what recovery removes; here the test does.
+    assertThat(childState).isNotNull();
+    try (var left = Files.list(childState.resolve("sandboxes"))) {
+      for (Path ws : left.toList()) {
+        assertThat(Workspace.discard(childState.resolve("sandboxes"), ws.getFileName().toString()))
+            .isTrue();
+      }
+    }
   }
 }

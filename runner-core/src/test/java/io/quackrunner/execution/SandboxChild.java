@@ -12,6 +12,7 @@ public final class SandboxChild {
   /** Args: state dir, marker. */
   public static void main(String[] args) throws Exception {
     ExecHarness h = new ExecHarness();
+    System.out.println("state " + h.state);
     h.executor.execute(
         new ExecRequest(
             null,
