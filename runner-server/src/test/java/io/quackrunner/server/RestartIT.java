@@ -3,14 +3,8 @@ package io.quackrunner.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.quackrunner.server.load.ChildServer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -19,65 +13,12 @@ import org.junit.jupiter.api.Test;
  * again on the same state directory.
  */
 class RestartIT {
-  private record Child(Process process, URI uri) {}
-
-  private static Child startServer(Path state) throws Exception {
-    String java = ProcessHandle.current().info().command().orElseThrow();
-    String cp =
-        System.getProperty("quackrunner.classes")
-            + ":"
-            + Files.readString(Path.of(System.getProperty("quackrunner.classpath.file"))).strip();
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec"),
-                "-cp",
-                cp,
-                "io.quackrunner.server.ServerMain",
-                "--port",
-                "0",
-                "--state-dir",
-                state.toString(),
-                "--registry",
-                TestApi.REGISTRY.toString(),
-                "--concurrency",
-                "1",
-                "--queue",
-                "4"));
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectError(state.resolve("server-" + System.nanoTime() + ".log").toFile())
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("listening on ")) {
-        Thread.ofVirtual().start(() -> drain(out));
-        return new Child(p, URI.create(line.substring("listening on ".length()).strip()));
-      }
-    }
-    throw new AssertionError("the server did not start (exit " + p.waitFor() + ")");
-  }
-
-  private static void drain(BufferedReader r) {
-    try {
-      while (r.readLine() != null) {
-        // keep the pipe empty
-      }
-    } catch (Exception ignored) {
-      // the child is gone
-    }
-  }
-
   @Test
   void aRunningRunBecomesInterruptedAndQueuedRunsResume() throws Exception {
     Path state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    Child first = startServer(state);
-    TestApi api = new TestApi(first.uri(), alice, null);
+    ChildServer first = ChildServer.start(state, state, TestApi.REGISTRY, 1, 4);
+    TestApi api = new TestApi(first.uri, alice, null);
     String slow = TestApi.sh("echo started; sleep 60; echo never", "slow");
     String a = TestApi.json(api.post("/runs", alice, slow)).get("id").asText();
     String b =
@@ -93,12 +34,11 @@ class RestartIT {
     assertThat(TestApi.json(api.get("/runs/" + b, alice)).get("status").asText())
         .isEqualTo("QUEUED");
 
-    first.process().destroyForcibly(); // SIGKILL: no shutdown hook runs
-    assertThat(first.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+    first.kill9(); // SIGKILL: no shutdown hook runs
 
-    Child second = startServer(state);
+    ChildServer second = ChildServer.start(state, state, TestApi.REGISTRY, 1, 4);
     try {
-      TestApi api2 = new TestApi(second.uri(), alice, null);
+      TestApi api2 = new TestApi(second.uri, alice, null);
       JsonNode ra = TestApi.json(api2.get("/runs/" + a, alice));
       assertThat(ra.get("status").asText()).isEqualTo("INTERRUPTED");
       assertThat(ra.at("/error/detail").asText()).contains("not re-executed");
@@ -126,8 +66,7 @@ class RestartIT {
       assertThat(api2.get("/runs/" + a + "/logs?stream=stdout", alice).body())
           .doesNotContain("never");
     } finally {
-      second.process().destroy();
-      second.process().waitFor(30, TimeUnit.SECONDS);
+      second.stop();
     }
   }
 }

@@ -14,10 +14,15 @@ import java.util.concurrent.TimeUnit;
  * A server in a child JVM ({@code ServerMain}, as {@code runner serve} starts it) on a free
  * loopback port; its JSON service log goes to {@code log}.
  */
-final class ChildServer {
-  final Process process;
-  final URI uri;
-  final Path log;
+public final class ChildServer {
+  /** The server process. */
+  public final Process process;
+
+  /** Where it listens. */
+  public final URI uri;
+
+  /** Its stderr (the JSON service log). */
+  public final Path log;
 
   private ChildServer(Process process, URI uri, Path log) {
     this.process = process;
@@ -26,6 +31,13 @@ final class ChildServer {
   }
 
   static ChildServer start(Path state, Path logDir, int concurrency, int queue)
+      throws IOException, InterruptedException {
+    return start(state, logDir, Scale.REGISTRY, concurrency, queue);
+  }
+
+  /** Starts {@code ServerMain} on port 0 with the given registry; returns once it listens. */
+  public static ChildServer start(
+      Path state, Path logDir, Path registry, int concurrency, int queue)
       throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     String cp =
@@ -47,7 +59,7 @@ final class ChildServer {
                     "--state-dir",
                     state.toString(),
                     "--registry",
-                    Scale.REGISTRY.toString(),
+                    registry.toString(),
                     "--concurrency",
                     Integer.toString(concurrency),
                     "--queue",
@@ -79,7 +91,7 @@ final class ChildServer {
   }
 
   /** SIGKILL: no shutdown hook, no cleanup. */
-  void kill9() throws InterruptedException {
+  public void kill9() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("server " + process.pid() + " survived SIGKILL");
@@ -87,7 +99,7 @@ final class ChildServer {
   }
 
   /** SIGTERM: the shutdown hook stops the server cleanly. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       kill9();
