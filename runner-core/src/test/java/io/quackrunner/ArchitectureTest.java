@@ -25,6 +25,7 @@ class ArchitectureTest {
   static final List<String> ORDER =
       List.of(
           "errors",
+          "secrets",
           "logs",
           "limits",
           "runtime",

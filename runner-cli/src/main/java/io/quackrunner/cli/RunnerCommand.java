@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ShellCommand.class,
       VersionCommand.class,
       KeysCommand.class,
+      SecretsCommand.class,
       LedgerCommand.class,
       VerifyCommand.class,
       ServeCommand.class,

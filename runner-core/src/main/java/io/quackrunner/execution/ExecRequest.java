@@ -1,6 +1,7 @@
 package io.quackrunner.execution;
 
 import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.secrets.SecretValue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import java.util.Map;
  *     sha256sums.txt}; must not exist or be empty
  * @param env extra environment variables for the sandbox
  * @param limits requested limits (null fields take the configured defaults)
+ * @param secrets credentials for this run only, as files under {@code /run/secrets/} or environment
+ *     variables; their values are redacted from the stored and streamed logs
  */
 public record ExecRequest(
     String executionId,
@@ -24,11 +27,25 @@ public record ExecRequest(
     Path inputDir,
     Path outDir,
     Map<String, String> env,
-    LimitsRequest limits) {
+    LimitsRequest limits,
+    List<SecretValue> secrets) {
 
   /** Copies the collections. */
   public ExecRequest {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
+    secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
+  /** A request without secrets. */
+  public ExecRequest(
+      String executionId,
+      List<String> argv,
+      String runtimeId,
+      Path inputDir,
+      Path outDir,
+      Map<String, String> env,
+      LimitsRequest limits) {
+    this(executionId, argv, runtimeId, inputDir, outDir, env, limits, List.of());
   }
 }

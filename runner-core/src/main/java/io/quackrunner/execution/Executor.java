@@ -22,6 +22,7 @@ import io.quackrunner.sandbox.PhaseTimes;
 import io.quackrunner.sandbox.SandboxConfig;
 import io.quackrunner.sandbox.SandboxOutcome;
 import io.quackrunner.sandbox.SandboxSpec;
+import io.quackrunner.secrets.SecretValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,6 +120,28 @@ public final class Executor {
             ErrorKind.USAGE, "environment variable " + e.getKey() + " contains a NUL byte");
       }
     }
+    Set<String> files = new java.util.HashSet<>();
+    for (SecretValue s : req.secrets()) {
+      if (s.delivery() == SecretValue.Delivery.ENV) {
+        if (!ENV_NAME.matcher(s.target()).matches()
+            || FIXED_ENV.contains(s.target())
+            || req.env().containsKey(s.target())) {
+          throw new RunnerException(
+              ErrorKind.USAGE,
+              "secret " + s.name() + " cannot be the environment variable " + s.target());
+        }
+        for (byte b : s.value()) {
+          if (b == 0) {
+            throw new RunnerException(
+                ErrorKind.USAGE,
+                "secret " + s.name() + " holds a NUL byte and cannot be an environment variable");
+          }
+        }
+      } else if (!ENV_NAME.matcher(s.target()).matches() || !files.add(s.target())) {
+        throw new RunnerException(
+            ErrorKind.USAGE, "secret " + s.name() + " has a bad or repeated file name");
+      }
+    }
     Limits limits = policy.resolve(req.limits() == null ? LimitsRequest.DEFAULTS : req.limits());
     ResolvedRuntime runtime =
         runtimes.resolve(req.runtimeId() == null ? RuntimeProfiles.DEFAULT_ID : req.runtimeId());
@@ -173,7 +196,8 @@ public final class Executor {
             p.limits(),
             reports,
             false,
-            phases);
+            phases,
+            req.secrets());
     BubblewrapSandbox.Execution running = sandbox.start(spec, listener);
     control.attach(running);
     SandboxOutcome o = running.await();

@@ -15,6 +15,9 @@ import java.util.HexFormat;
 /**
  * Copies one output stream of a run to a file, a running SHA-256 and a live listener, within an
  * {@link OutputBudget}; bytes past the budget are read and dropped so the writer never blocks.
+ *
+ * <p>When the run has secrets, every chunk passes through a {@link Redactor} first, so the file,
+ * the digest, the size, the budget and the listener all see the redacted bytes only.
  */
 public final class LogCapture implements Runnable {
   private final LogStream stream;
@@ -23,6 +26,8 @@ public final class LogCapture implements Runnable {
   private final OutputBudget budget;
   private final LogListener listener;
   private final MessageDigest sha;
+  private final Redactor redactor;
+  private OutputStream out;
   private long kept;
   private volatile LogDigest result;
   private volatile IOException failure;
@@ -30,6 +35,18 @@ public final class LogCapture implements Runnable {
   /** Creates a capture; {@link #run()} does the copying until end of stream. */
   public LogCapture(
       LogStream stream, InputStream in, Path file, OutputBudget budget, LogListener listener) {
+    this(stream, in, file, budget, listener, Redaction.NONE);
+  }
+
+  /** Creates a capture that redacts the given secrets' values before anything is kept. */
+  public LogCapture(
+      LogStream stream,
+      InputStream in,
+      Path file,
+      OutputBudget budget,
+      LogListener listener,
+      Redaction redaction) {
+    this.redactor = redaction.redactor();
     this.stream = stream;
     this.in = in;
     this.file = file;
@@ -50,7 +67,6 @@ public final class LogCapture implements Runnable {
   @Override
   public void run() {
     byte[] buf = new byte[16384];
-    OutputStream out = null;
     try {
       out =
           Files.newOutputStream(
@@ -64,19 +80,9 @@ public final class LogCapture implements Runnable {
     try {
       int n;
       while ((n = in.read(buf)) > 0) {
-        int keep = (int) budget.take(n);
-        if (keep > 0 && failure == null) {
-          try {
-            out.write(buf, 0, keep);
-          } catch (IOException e) {
-            failure = e;
-            continue;
-          }
-          sha.update(buf, 0, keep);
-          kept += keep;
-          listener.onOutput(stream, buf, 0, keep);
-        }
+        redactor.write(buf, 0, n, this::keep);
       }
+      redactor.finish(this::keep);
     } catch (IOException e) {
       throw new UncheckedIOException("capturing " + stream.label() + " to " + file, e);
     } finally {
@@ -91,7 +97,27 @@ public final class LogCapture implements Runnable {
       }
       result =
           new LogDigest(
-              stream, file, kept, HexFormat.of().formatHex(sha.digest()), budget.exceeded());
+              stream,
+              file,
+              kept,
+              HexFormat.of().formatHex(sha.digest()),
+              budget.exceeded(),
+              redactor.count());
+    }
+  }
+
+  private void keep(byte[] buf, int off, int n) {
+    int keep = (int) budget.take(n);
+    if (keep > 0 && failure == null) {
+      try {
+        out.write(buf, off, keep);
+      } catch (IOException e) {
+        failure = e;
+        return;
+      }
+      sha.update(buf, off, keep);
+      kept += keep;
+      listener.onOutput(stream, buf, off, keep);
     }
   }
 

@@ -78,6 +78,6 @@ public final class ExecutionReceipts {
   private static ReceiptPredicate.StreamDigest stream(LogDigest d) {
     return d == null
         ? new ReceiptPredicate.StreamDigest(EMPTY_SHA256, 0)
-        : new ReceiptPredicate.StreamDigest(d.sha256(), d.sizeBytes());
+        : new ReceiptPredicate.StreamDigest(d.sha256(), d.sizeBytes(), d.redactions());
   }
 }

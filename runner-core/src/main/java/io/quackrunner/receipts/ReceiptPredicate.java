@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param sandbox the isolation backend
  * @param runnerVersion the QuackRunner version that ran and signed
  * @param errorKind the {@code ErrorKind} slug of a runner error, or null
+ * @param secrets the names (never the values) of the secrets the run received, sorted; empty when
+ *     it received none
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -59,7 +61,56 @@ public record ReceiptPredicate(
     @JsonProperty("environment_fingerprint") EnvironmentFingerprint environmentFingerprint,
     @JsonProperty("sandbox") Sandbox sandbox,
     @JsonProperty("runner_version") String runnerVersion,
-    @JsonProperty("error_kind") String errorKind) {
+    @JsonProperty("error_kind") String errorKind,
+    @JsonProperty("secrets") List<String> secrets) {
+
+  /** A predicate of a run that received no secrets. */
+  public ReceiptPredicate(
+      String containerId,
+      String triggerHash,
+      String executionId,
+      String status,
+      RunStatus runStatus,
+      String failureReason,
+      List<Artifact> artifacts,
+      StreamDigest stdout,
+      StreamDigest stderr,
+      String startedAt,
+      String finishedAt,
+      Integer exitCode,
+      Integer signal,
+      Map<String, Long> limits,
+      ResourceUsage resourceUsage,
+      Tool tool,
+      List<String> command,
+      EnvironmentFingerprint environmentFingerprint,
+      Sandbox sandbox,
+      String runnerVersion,
+      String errorKind) {
+    this(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        List.of());
+  }
 
   /** The terminal statuses a receipt can record. */
   public enum RunStatus {
@@ -94,6 +145,38 @@ public record ReceiptPredicate(
     Objects.requireNonNull(environmentFingerprint, "environment_fingerprint");
     Objects.requireNonNull(sandbox, "sandbox");
     ReceiptChecks.text(runnerVersion, "runner_version");
+    secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
+  /**
+   * Returns this predicate listing the given secret names (sorted), all else unchanged.
+   *
+   * @param names the names of the secrets the run received
+   */
+  public ReceiptPredicate withSecrets(List<String> names) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        names == null ? List.of() : names.stream().sorted().toList());
   }
 
   /** Returns the UBL status, {@code "Success"} or {@code "Failure"}, for a run status. */
@@ -138,15 +221,24 @@ public record ReceiptPredicate(
   /**
    * The digest and size of a captured output stream.
    *
-   * @param sha256 64 lower-case hex digits
-   * @param size bytes
+   * @param sha256 64 lower-case hex digits, of the stored (redacted) bytes
+   * @param size bytes stored
+   * @param redactions how many secret occurrences were replaced by {@code [REDACTED:NAME]}
    */
   public record StreamDigest(
-      @JsonProperty("sha256") String sha256, @JsonProperty("size") long size) {
+      @JsonProperty("sha256") String sha256,
+      @JsonProperty("size") long size,
+      @JsonProperty("redactions") long redactions) {
     /** Checks the fields. */
     public StreamDigest {
       ReceiptChecks.that(ReceiptChecks.isSha256Hex(sha256), "sha256 must be 64 lower-case hex");
       ReceiptChecks.size(size, "size");
+      ReceiptChecks.size(redactions, "redactions");
+    }
+
+    /** A digest of a stream with no redactions. */
+    public StreamDigest(String sha256, long size) {
+      this(sha256, size, 0);
     }
   }
 

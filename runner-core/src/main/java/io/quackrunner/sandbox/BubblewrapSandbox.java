@@ -9,6 +9,7 @@ import io.quackrunner.logs.LogCapture;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.logs.LogStream;
 import io.quackrunner.logs.OutputBudget;
+import io.quackrunner.logs.Redaction;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -157,6 +158,7 @@ public final class BubblewrapSandbox {
       if (spec.inputDir() != null) {
         ws.copyInputs(spec.inputDir());
       }
+      ws.writeSecrets(spec.fileSecrets(), uid);
       Files.createDirectories(spec.logDir());
       return new Execution(spec, listener, lease, ws, uid);
     } catch (IOException e) {
@@ -220,20 +222,23 @@ public final class BubblewrapSandbox {
       } else {
         OutputBudget budget =
             new OutputBudget(spec.limits().outputBytes(), () -> breach(LimitKind.OUTPUT));
+        Redaction redaction = Redaction.of(spec.secrets());
         out =
             new LogCapture(
                 LogStream.STDOUT,
                 process.getInputStream(),
                 spec.logDir().resolve("stdout.log"),
                 budget,
-                listener);
+                listener,
+                redaction);
         err =
             new LogCapture(
                 LogStream.STDERR,
                 process.getErrorStream(),
                 spec.logDir().resolve("stderr.log"),
                 budget,
-                listener);
+                listener,
+                redaction);
         outThread = Thread.ofVirtual().name("stdout-" + spec.executionId()).start(out);
         errThread = Thread.ofVirtual().name("stderr-" + spec.executionId()).start(err);
       }

@@ -1,7 +1,9 @@
 package io.quackrunner.sandbox;
 
 import io.quackrunner.limits.NetworkMode;
+import io.quackrunner.secrets.SecretValue;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -17,9 +19,10 @@ import java.util.Map;
  * namespaces; uid/gid {@link Workspace#INNER_ID} inside, mapped to a dedicated host uid; no
  * capabilities; no further user namespaces; a read-only root with {@code /usr}, the top-level links
  * into it, and a short list of {@code /etc} files; {@code /workspace/in} read-only, {@code
- * /workspace/out} and {@code /tmp} sized tmpfs; an environment made only of what is listed here.
- * The command runs through {@code /usr/bin/env --}, whose exit codes 126 (not executable) and 127
- * (not found) are the POSIX shell's.
+ * /workspace/out} and {@code /tmp} sized tmpfs; {@code /run/secrets} read-only from the workspace's
+ * secrets tmpfs when the run has file secrets; an environment made only of what is listed here. The
+ * command runs through {@code /usr/bin/env --}, whose exit codes 126 (not executable) and 127 (not
+ * found) are the POSIX shell's.
  */
 final class BwrapCommand {
   /** /etc files every run sees: the loader cache, alternatives links, time zone, MIME table. */
@@ -115,6 +118,9 @@ final class BwrapCommand {
     c.addAll(List.of("--dir", "/workspace"));
     c.addAll(List.of("--ro-bind", ws.in().toString(), "/workspace/in"));
     c.addAll(List.of("--bind", ws.out().toString(), "/workspace/out"));
+    if (!spec.fileSecrets().isEmpty()) {
+      c.addAll(List.of("--ro-bind", ws.secrets().toString(), "/run/secrets"));
+    }
     c.addAll(List.of("--remount-ro", "/", "--chdir", "/workspace"));
     for (Map.Entry<String, String> e : environment(spec).entrySet()) {
       c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
@@ -140,6 +146,11 @@ final class BwrapCommand {
     }
     env.putAll(spec.runtime().profile().env());
     env.putAll(spec.env());
+    for (SecretValue s : spec.secrets()) {
+      if (s.delivery() == SecretValue.Delivery.ENV) {
+        env.put(s.target(), new String(s.value(), StandardCharsets.UTF_8));
+      }
+    }
     return env;
   }
 

@@ -2,6 +2,7 @@ package io.quackrunner.sandbox;
 
 import io.quackrunner.limits.Limits;
 import io.quackrunner.runtime.ResolvedRuntime;
+import io.quackrunner.secrets.SecretValue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.Map;
  * @param logDir host directory where {@code stdout.log} and {@code stderr.log} are written
  * @param interactive a terminal session for a person: stdin/out/err inherited, no new session
  * @param phases where the sandbox records its setup, exec and teardown times
+ * @param secrets the run's credentials: files under {@code /run/secrets/} or environment variables
  */
 public record SandboxSpec(
     String executionId,
@@ -28,11 +30,32 @@ public record SandboxSpec(
     Limits limits,
     Path logDir,
     boolean interactive,
-    io.quackrunner.sandbox.PhaseTimes phases) {
+    io.quackrunner.sandbox.PhaseTimes phases,
+    List<SecretValue> secrets) {
 
   /** Copies the collections. */
   public SandboxSpec {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
+    secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
+  /** A spec without secrets. */
+  public SandboxSpec(
+      String executionId,
+      List<String> argv,
+      ResolvedRuntime runtime,
+      Path inputDir,
+      Map<String, String> env,
+      Limits limits,
+      Path logDir,
+      boolean interactive,
+      io.quackrunner.sandbox.PhaseTimes phases) {
+    this(executionId, argv, runtime, inputDir, env, limits, logDir, interactive, phases, List.of());
+  }
+
+  /** Returns the secrets delivered as files. */
+  public List<SecretValue> fileSecrets() {
+    return secrets.stream().filter(s -> s.delivery() == SecretValue.Delivery.FILE).toList();
   }
 }

@@ -15,8 +15,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * The host side of one sandbox: {@code <workRoot>/<executionId>/} holding {@code in/} (a copy of
  * the inputs, root-owned, read-only inside), {@code out/} and {@code tmp/} (tmpfs mounts sized by
- * the limits and owned by the sandbox uid), {@code etc/} (passwd and group for the sandbox) and the
- * bubblewrap status file.
+ * the limits and owned by the sandbox uid), {@code etc/} (passwd and group for the sandbox), {@code
+ * secrets/} (a tmpfs with the run's file secrets, only when it has some) and the bubblewrap status
+ * file.
  *
  * <p>After the run, nothing here is followed: out/ is walked without following links, and deletion
  * removes links themselves, never their targets (DESIGN invariant 5).
@@ -24,6 +25,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class Workspace implements AutoCloseable {
   /** The uid and gid a run has inside its sandbox. */
   public static final int INNER_ID = 1000;
+
+  private static final long SECRETS_TMPFS_BYTES = 1L << 20;
 
   private final Path dir;
   private boolean closed;
@@ -110,6 +113,48 @@ public final class Workspace implements AutoCloseable {
     return dir.resolve("out");
   }
 
+  /** Returns the host directory seen as {@code /run/secrets} (a tmpfs while a run has secrets). */
+  public Path secrets() {
+    return dir.resolve("secrets");
+  }
+
+  /**
+   * Writes the file secrets into {@code secrets/}, a 1 MiB tmpfs of mode 0700 owned by the sandbox
+   * uid (so values never reach a disk), each file mode 0400 owned by that uid; it is unmounted with
+   * the workspace.
+   *
+   * @throws RunnerException of kind EXECUTION_FAILED when the tmpfs or a file cannot be made
+   */
+  void writeSecrets(java.util.List<io.quackrunner.secrets.SecretValue> files, int uid) {
+    if (files.isEmpty()) {
+      return;
+    }
+    try {
+      Files.createDirectory(secrets());
+      Posix.mountTmpfs(secrets(), SECRETS_TMPFS_BYTES, uid, uid);
+      for (io.quackrunner.secrets.SecretValue s : files) {
+        Path f = secrets().resolve(s.target());
+        try (var ch =
+            java.nio.channels.FileChannel.open(
+                f,
+                java.util.Set.of(
+                    java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("r--------")))) {
+          ch.write(java.nio.ByteBuffer.wrap(s.value()));
+        }
+        Files.setAttribute(f, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(f, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+      }
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.EXECUTION_FAILED,
+          "cannot write the run's secrets: " + e.getClass().getSimpleName());
+    }
+  }
+
   /** Returns the host directory seen as {@code /tmp}. */
   public Path tmp() {
     return dir.resolve("tmp");
@@ -187,6 +232,9 @@ public final class Workspace implements AutoCloseable {
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       Posix.unmount(out());
       Posix.unmount(tmp());
+      if (Files.isDirectory(secrets(), LinkOption.NOFOLLOW_LINKS)) {
+        Posix.unmount(secrets());
+      }
       deleteTree(dir);
     }
   }

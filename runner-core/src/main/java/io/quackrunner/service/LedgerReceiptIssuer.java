@@ -41,6 +41,10 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
         result != null
             ? withFinalStatus(ExecutionReceipts.predicate(result, r.triggerHash(), tool), r)
             : unexecuted(r, tool, id.runtime());
+    RunDetails details = Results.read(r);
+    if (details != null && details.secrets() != null) {
+      p = p.withSecrets(details.secrets());
+    }
     ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }
@@ -168,6 +172,6 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
   private static ReceiptPredicate.StreamDigest stream(LogRef ref) {
     return ref == null
         ? new ReceiptPredicate.StreamDigest(EMPTY_SHA256, 0)
-        : new ReceiptPredicate.StreamDigest(ref.sha256(), ref.size());
+        : new ReceiptPredicate.StreamDigest(ref.sha256(), ref.size(), ref.redactions());
   }
 }

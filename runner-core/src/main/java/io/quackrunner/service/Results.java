@@ -7,6 +7,7 @@ import io.quackrunner.artifacts.ArtifactViolation;
 import io.quackrunner.execution.ExecutionResult;
 import io.quackrunner.logs.LogDigest;
 import io.quackrunner.logs.LogStream;
+import io.quackrunner.secrets.SecretValue;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.tools.ManifestRule;
 import java.io.IOException;
@@ -51,7 +52,8 @@ public final class Results {
         r.sandbox(),
         r.fingerprint(),
         r.limits().asMap(),
-        r.argv());
+        r.argv(),
+        plan.secrets().stream().map(SecretValue::name).sorted().toList());
   }
 
   /** The details of a run cut off by a crash: only its partial logs are known. */
@@ -72,11 +74,29 @@ public final class Results {
         null,
         null,
         null,
-        null);
+        null,
+        declaredSecrets(service, r));
+  }
+
+  /** The names the run's tool version declares, for a run whose own plan is gone. */
+  private static List<String> declaredSecrets(RunService service, RunRecord r) {
+    try {
+      return service
+          .registry()
+          .resolve(r.tool(), r.version(), r.verb())
+          .version()
+          .secrets()
+          .stream()
+          .map(io.quackrunner.tools.SecretSpec::name)
+          .sorted()
+          .toList();
+    } catch (RuntimeException e) {
+      return null; // the tool is no longer registered: the names are unknown
+    }
   }
 
   private static LogRef ref(LogDigest d) {
-    return d == null ? null : new LogRef(d.sizeBytes(), d.sha256(), d.truncated());
+    return d == null ? null : new LogRef(d.sizeBytes(), d.sha256(), d.truncated(), d.redactions());
   }
 
   private static LogRef partial(Path f) {

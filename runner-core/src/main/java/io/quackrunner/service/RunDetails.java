@@ -29,6 +29,8 @@ import java.util.Map;
  * @param fingerprint the environment fingerprint, or null when no sandbox ran
  * @param limits the limits applied, snake_case names to values
  * @param argv the argv that ran
+ * @param secrets the names of the secrets the run received (never their values), sorted, or null
+ *     for a run recorded before secrets were named
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunDetails(
@@ -47,4 +49,5 @@ public record RunDetails(
     SandboxIdentity sandbox,
     EnvironmentFingerprint fingerprint,
     Map<String, Object> limits,
-    List<String> argv) {}
+    List<String> argv,
+    List<String> secrets) {}

@@ -7,13 +7,14 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.ExecRequest;
 import io.quackrunner.execution.Executor;
 import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.secrets.SecretStore;
+import io.quackrunner.secrets.SecretValue;
 import io.quackrunner.store.ContentStore;
 import io.quackrunner.tools.ResolvedTool;
+import io.quackrunner.tools.SecretSpec;
 import io.quackrunner.tools.ToolRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,10 +37,11 @@ final class RunPlanner {
    *
    * @param tool the resolved tool, version and verb
    * @param argv the argv to run
-   * @param env the environment: tool env, request env, secrets
+   * @param env the environment: tool env, request env (no secrets)
    * @param limits the requested limits merged over the tool's defaults
    * @param inputs the inputs, sorted by name
-   * @param canonicalJson the canonical stored request (no secrets, no inline content)
+   * @param canonicalJson the canonical stored request (no secret values, no inline content)
+   * @param secrets the tenant's secrets this run receives, values read when the plan was made
    */
   record Plan(
       ResolvedTool tool,
@@ -47,21 +49,37 @@ final class RunPlanner {
       Map<String, String> env,
       LimitsRequest limits,
       List<InputRef> inputs,
-      String canonicalJson) {}
+      String canonicalJson,
+      List<SecretValue> secrets) {}
 
   private final ToolRegistry registry;
   private final ContentStore cas;
   private final Executor executor;
-  private final Path secrets;
+  private volatile SecretStore secrets;
 
-  RunPlanner(ToolRegistry registry, ContentStore cas, Executor executor, Path secrets) {
+  RunPlanner(ToolRegistry registry, ContentStore cas, Executor executor, SecretStore secrets) {
     this.registry = registry;
     this.cas = cas;
     this.executor = executor;
     this.secrets = secrets;
   }
 
-  Plan plan(RunRequest r) {
+  /** Replaces the secret store (e.g. to add the operator's secrets directory). */
+  void secrets(SecretStore store) {
+    this.secrets = store;
+  }
+
+  SecretStore secrets() {
+    return secrets;
+  }
+
+  /**
+   * Checks a request of a tenant and reads the secrets it receives.
+   *
+   * @throws RunnerException of kind USAGE for a bad request or a secret the tool does not declare,
+   *     NOT_FOUND for an unknown tool or input or a declared secret the tenant has not set
+   */
+  Plan plan(String tenant, RunRequest r) {
     ResolvedTool t = registry.resolve(r.tool(), r.version(), r.verb());
     List<String> argv = registry.argv(t, Canonical.JSON.valueToTree(r.params()));
     List<InputRef> inputs = inputs(r.inputs());
@@ -80,10 +98,7 @@ final class RunPlanner {
       }
       env.put(e.getKey(), e.getValue());
     }
-    Map<String, String> withSecrets = new TreeMap<>(env);
-    for (String s : t.version().secrets()) {
-      withSecrets.put(s, secret(s));
-    }
+    List<SecretValue> values = secretValues(tenant, t, r.secrets());
     LimitsRequest limits = LimitsJson.merge(t.version().limits(), r.limits());
     // Validates limits against the maxima, the runtime, env names and argv; touches no file.
     executor.prepare(
@@ -93,8 +108,9 @@ final class RunPlanner {
             t.version().runtime(),
             null,
             Path.of("/nonexistent"),
-            withSecrets,
-            limits));
+            env,
+            limits,
+            values));
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("tool", t.tool().name());
     doc.put("version", t.version().version());
@@ -104,7 +120,68 @@ final class RunPlanner {
     doc.put("params", r.params());
     doc.put("limits", LimitsJson.toMap(limits));
     doc.put("env", new TreeMap<>(r.env()));
-    return new Plan(t, argv, withSecrets, limits, inputs, Canonical.json(doc));
+    if (r.secrets() != null) {
+      doc.put("secrets", r.secrets().stream().sorted().distinct().toList());
+    }
+    return new Plan(t, argv, env, limits, inputs, Canonical.json(doc), values);
+  }
+
+  /**
+   * Reads the tenant's values of the secrets a run receives: every secret the tool version
+   * declares, or the declared subset the request names.
+   */
+  private List<SecretValue> secretValues(String tenant, ResolvedTool t, List<String> asked) {
+    Map<String, SecretSpec> declared = new TreeMap<>();
+    t.version().secrets().forEach(s -> declared.put(s.name(), s));
+    List<SecretSpec> wanted = new ArrayList<>(declared.values());
+    if (asked != null) {
+      wanted.clear();
+      for (String name : new java.util.TreeSet<>(asked)) {
+        SecretStore.checkName(name);
+        SecretSpec s = declared.get(name);
+        if (s == null) {
+          throw new RunnerException(
+              ErrorKind.USAGE,
+              "secret "
+                  + name
+                  + " is not declared by "
+                  + t.id()
+                  + (declared.isEmpty()
+                      ? " (it declares none)"
+                      : " (it declares: " + String.join(", ", declared.keySet()) + ")"));
+        }
+        wanted.add(s);
+      }
+    }
+    List<SecretValue> out = new ArrayList<>();
+    for (SecretSpec s : wanted) {
+      byte[] v =
+          secrets
+              .read(tenant, s.name())
+              .orElseThrow(
+                  () ->
+                      new RunnerException(
+                          ErrorKind.NOT_FOUND,
+                          t.id()
+                              + " needs secret "
+                              + s.name()
+                              + ", which tenant "
+                              + tenant
+                              + " has not set (runner secrets set --tenant "
+                              + tenant
+                              + " "
+                              + s.name()
+                              + ")"));
+      if (s.delivery() == SecretValue.Delivery.ENV
+          && !java.util.Arrays.equals(
+              new String(v, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), v)) {
+        throw new RunnerException(
+            ErrorKind.USAGE,
+            "secret " + s.name() + " is not UTF-8 text and cannot be an environment variable");
+      }
+      out.add(new SecretValue(s.name(), s.delivery(), s.target(), v));
+    }
+    return out;
   }
 
   /** Rebuilds the request stored as canonical JSON. */
@@ -120,6 +197,10 @@ final class RunPlanner {
           Canonical.JSON.convertValue(n.get("limits"), new TypeReference<Map<String, Object>>() {});
       Map<String, String> env =
           Canonical.JSON.convertValue(n.get("env"), new TypeReference<Map<String, String>>() {});
+      List<String> secrets =
+          n.has("secrets")
+              ? Canonical.JSON.convertValue(n.get("secrets"), new TypeReference<List<String>>() {})
+              : null;
       return new RunRequest(
           n.get("tool").asText(),
           n.get("version").asText(),
@@ -128,7 +209,8 @@ final class RunPlanner {
           params,
           LimitsJson.fromMap(limits),
           env,
-          null);
+          null,
+          secrets);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot read a stored request: " + e, e);
     }
@@ -206,19 +288,5 @@ final class RunPlanner {
                 b.append(
                     c < 0x20 || c == 0x7f ? String.format("\\x%02x", c) : Character.toString(c)));
     return b.toString();
-  }
-
-  private String secret(String name) {
-    Path f = secrets.resolve(name);
-    try {
-      if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-        throw new RunnerException(
-            ErrorKind.CONFIGURATION, "secret " + name + " is not configured on this runner");
-      }
-      String v = Files.readString(f, StandardCharsets.UTF_8);
-      return v.endsWith("\n") ? v.substring(0, v.length() - 1) : v;
-    } catch (IOException e) {
-      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot read secret " + name + ": " + e);
-    }
   }
 }

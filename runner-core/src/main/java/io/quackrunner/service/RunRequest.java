@@ -16,6 +16,8 @@ import java.util.Map;
  * @param limits requested limits; null fields take the tool's, then the server's defaults
  * @param env environment variables, each named in the tool's {@code allowed_env}
  * @param idempotencyKey the caller's idempotency key, or null to key on the request itself
+ * @param secrets the names of the tool's declared secrets this run receives, or null for all of
+ *     them (each must be declared; values come from the run's tenant, never from the request)
  */
 public record RunRequest(
     String tool,
@@ -25,10 +27,25 @@ public record RunRequest(
     Map<String, Object> params,
     LimitsRequest limits,
     Map<String, String> env,
-    String idempotencyKey) {
+    String idempotencyKey,
+    List<String> secrets) {
+
+  /** A request that receives every secret its tool version declares. */
+  public RunRequest(
+      String tool,
+      String version,
+      String verb,
+      List<InputRef> inputs,
+      Map<String, Object> params,
+      LimitsRequest limits,
+      Map<String, String> env,
+      String idempotencyKey) {
+    this(tool, version, verb, inputs, params, limits, env, idempotencyKey, null);
+  }
 
   /** Normalizes absent collections to empty ones. */
   public RunRequest {
+    secrets = secrets == null ? null : List.copyOf(secrets);
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     params =
         params == null

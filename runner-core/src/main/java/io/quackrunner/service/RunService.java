@@ -13,6 +13,7 @@ import io.quackrunner.logs.LogStream;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
+import io.quackrunner.secrets.SecretStore;
 import io.quackrunner.store.Claim;
 import io.quackrunner.store.Completion;
 import io.quackrunner.store.ContentStore;
@@ -102,7 +103,7 @@ public final class RunService implements AutoCloseable {
     this.store = store;
     this.cas = cas;
     this.receipts = receipts;
-    this.planner = new RunPlanner(registry, cas, executor, cfg.stateDir().resolve("secrets"));
+    this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.workers =
         new ThreadPoolExecutor(
             cfg.concurrency(),
@@ -145,6 +146,21 @@ public final class RunService implements AutoCloseable {
   /** Sets the observer of finished runs (e.g. metrics). */
   public void events(RunEvents e) {
     this.events = e == null ? RunEvents.NONE : e;
+  }
+
+  /**
+   * Also reads tenants' secrets from an operator directory laid out {@code <dir>/<tenant>/<NAME>}
+   * (a mounted secrets volume), beside {@code <state>/secrets/}.
+   *
+   * @throws RunnerException of kind CONFIGURATION when {@code dir} is not a directory
+   */
+  public void secretsDirectory(Path dir) {
+    planner.secrets(SecretStore.open(cfg.stateDir()).withDirectory(dir));
+  }
+
+  /** Returns the store of tenants' secrets this service reads. */
+  public SecretStore secrets() {
+    return planner.secrets();
   }
 
   /** Returns the tool registry. */
@@ -201,7 +217,7 @@ public final class RunService implements AutoCloseable {
       throw new RunnerException(
           ErrorKind.USAGE, "idempotency_key must be 1 to 256 printable ASCII characters");
     }
-    RunPlanner.Plan plan = planner.plan(req);
+    RunPlanner.Plan plan = planner.plan(tenant, req);
     String requestHash = Canonical.sha256(plan.canonicalJson());
     String trigger =
         key != null
@@ -550,7 +566,9 @@ public final class RunService implements AutoCloseable {
       ExecutionResult result = null;
       Completion c;
       try {
-        RunPlanner.Plan plan = planner.plan(RunPlanner.parseStored(r.requestJson()));
+        // Secrets are read again here, as the run starts: a value changed since submission is
+        // used, and the value read now is the one this run keeps to its end.
+        RunPlanner.Plan plan = planner.plan(r.tenant(), RunPlanner.parseStored(r.requestJson()));
         if (!plan.canonicalJson().equals(r.requestJson())) {
           throw new RunnerException(
               ErrorKind.CONFIGURATION,
@@ -569,7 +587,8 @@ public final class RunService implements AutoCloseable {
                         in,
                         dir.resolve("out"),
                         plan.env(),
-                        plan.limits())),
+                        plan.limits(),
+                        plan.secrets())),
                 logs.listener(id),
                 control);
         long totalMs = (System.nanoTime() - t0) / 1_000_000;

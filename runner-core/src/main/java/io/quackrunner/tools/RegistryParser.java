@@ -11,6 +11,7 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.limits.NetworkMode;
 import io.quackrunner.limits.Units;
+import io.quackrunner.secrets.SecretValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -50,6 +51,7 @@ final class RegistryParser {
           "allowed_env",
           "secrets");
   private static final Set<String> VERB = Set.of("description", "params");
+  private static final Set<String> SECRET_KEYS = Set.of("name", "as", "env");
   private static final Set<String> MANIFEST = Set.of("path", "schema");
   private static final Set<String> LIMITS = io.quackrunner.limits.LimitsPolicy.NAMES;
   private static final JsonSchemaFactory SCHEMAS =
@@ -185,7 +187,7 @@ final class RegistryParser {
       }
     }
     List<String> allowedEnv = strings(n, ptr, "allowed_env", ENV);
-    List<String> secrets = strings(n, ptr, "secrets", ENV);
+    List<SecretSpec> secrets = secrets(n, ptr, env.keySet(), allowedEnv);
     String digest = digest(n, files);
     return new ToolVersion(
         version,
@@ -340,6 +342,63 @@ final class RegistryParser {
         throw error(ptr + "/" + key + "/" + i, "bad entry in '" + key + "'");
       }
       out.add(s.asText());
+    }
+    return out;
+  }
+
+  /**
+   * Reads {@code secrets:}: each entry a name (a file {@code /run/secrets/NAME}) or a mapping
+   * {@code {name: NAME, as: file|env, env: VAR}} ({@code env} defaults to the name).
+   */
+  private List<SecretSpec> secrets(
+      JsonNode n, String ptr, Set<String> fixedEnv, List<String> allowedEnv) {
+    JsonNode v = n.get("secrets");
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw error(ptr + "/secrets", "'secrets' must be a list of names or {name, as, env}");
+    }
+    List<SecretSpec> out = new ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
+    Set<String> vars = new java.util.HashSet<>();
+    for (int i = 0; i < v.size(); i++) {
+      String p = ptr + "/secrets/" + i;
+      JsonNode s = v.get(i);
+      String name;
+      String as = "file";
+      String var = null;
+      if (s.isTextual()) {
+        name = s.asText();
+      } else {
+        object(s, p, SECRET_KEYS);
+        name = text(s, p, "name", ENV, true);
+        as = s.path("as").asText("file");
+        var = s.has("env") ? text(s, p, "env", ENV, true) : null;
+      }
+      if (!ENV.matcher(name).matches()) {
+        throw error(p, "bad secret name '" + name + "' (upper-case letters, digits and '_')");
+      }
+      if (!names.add(name)) {
+        throw error(p, "secret " + name + " is declared twice");
+      }
+      SecretSpec spec;
+      if (as.equals("file")) {
+        if (var != null) {
+          throw error(p, "secret " + name + ": 'env' needs 'as: env'");
+        }
+        spec = new SecretSpec(name, SecretValue.Delivery.FILE, name);
+      } else if (as.equals("env")) {
+        String target = var == null ? name : var;
+        if (fixedEnv.contains(target) || allowedEnv.contains(target) || !vars.add(target)) {
+          throw error(
+              p, "secret " + name + ": environment variable " + target + " is already in use");
+        }
+        spec = new SecretSpec(name, SecretValue.Delivery.ENV, target);
+      } else {
+        throw error(p, "secret " + name + ": 'as' must be file or env");
+      }
+      out.add(spec);
     }
     return out;
   }

@@ -21,7 +21,7 @@ import java.util.Map;
  * @param limits this tool's default limits (unset fields take the server defaults)
  * @param env fixed environment variables of every run
  * @param allowedEnv names a request may set in its {@code env}
- * @param secrets names whose values the runner injects from {@code <state>/secrets/<NAME>}
+ * @param secrets the secrets of the run's tenant this version receives, and how (file or env)
  * @param digest {@code sha256:<hex>} over this definition and the content of {@code files}
  */
 public record ToolVersion(
@@ -35,7 +35,7 @@ public record ToolVersion(
     LimitsRequest limits,
     Map<String, String> env,
     List<String> allowedEnv,
-    List<String> secrets,
+    List<SecretSpec> secrets,
     String digest) {
 
   /** Copies the collections (the verb map keeps its order). */

@@ -93,6 +93,7 @@ public final class GatewayServer implements AutoCloseable {
             policy,
             receipts);
     try {
+      service.secretsDirectory(o.secretsDir());
       Metrics metrics = new Metrics(service);
       service.events(metrics);
       service.recover();

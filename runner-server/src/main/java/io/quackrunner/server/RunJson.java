@@ -54,6 +54,7 @@ final class RunJson {
               : Map.of("path", d.manifest(), "href", artifactHref(r.id(), d.manifest())));
       m.put("violations", d.violations());
       m.put("tool_digest", d.toolDigest());
+      m.put("secrets", d.secrets() == null ? List.of() : d.secrets());
     } else {
       m.put("usage", null);
       m.put("limit_exceeded", null);
@@ -61,6 +62,7 @@ final class RunJson {
       m.put("manifest", null);
       m.put("violations", List.of());
       m.put("tool_digest", null);
+      m.put("secrets", List.of());
     }
     Map<String, Object> logs = new LinkedHashMap<>();
     logs.put("stdout", log(self, "stdout", d == null ? null : d.stdout()));
@@ -108,6 +110,7 @@ final class RunJson {
     m.put("size", ref == null ? null : ref.size());
     m.put("sha256", ref == null ? null : ref.sha256());
     m.put("truncated", ref != null && ref.truncated());
+    m.put("redactions", ref == null ? 0 : ref.redactions());
     return m;
   }
 

@@ -22,7 +22,16 @@ import java.util.Set;
  */
 final class RunRequestJson {
   private static final Set<String> FIELDS =
-      Set.of("tool", "version", "verb", "inputs", "params", "limits", "env", "idempotency_key");
+      Set.of(
+          "tool",
+          "version",
+          "verb",
+          "inputs",
+          "params",
+          "limits",
+          "env",
+          "idempotency_key",
+          "secrets");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "content_base64", "sha256");
 
   private RunRequestJson() {}
@@ -67,8 +76,22 @@ final class RunRequestJson {
         env.put(k, e.get(k).asText());
       }
     }
+    List<String> secrets = null;
+    JsonNode sn = n.get("secrets");
+    if (sn != null && !sn.isNull()) {
+      if (!sn.isArray()) {
+        throw usage("secrets must be an array of secret names");
+      }
+      secrets = new ArrayList<>();
+      for (int i = 0; i < sn.size(); i++) {
+        if (!sn.get(i).isTextual()) {
+          throw usage("secrets[" + i + "] must be a string");
+        }
+        secrets.add(sn.get(i).asText());
+      }
+    }
     return new RunRequest(
-        tool, version, verb, inputs, params, LimitsJson.fromMap(limits), env, key);
+        tool, version, verb, inputs, params, LimitsJson.fromMap(limits), env, key, secrets);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {

@@ -20,6 +20,8 @@ import java.util.List;
  * @param maxInputBytes largest upload of {@code POST /inputs} and inline input, bytes
  * @param tlsKeystore a PKCS#12 keystore enabling TLS, or null for plain HTTP
  * @param tlsPasswordFile file holding the keystore password (first line), or null
+ * @param secretsDir an operator directory of tenants' secrets ({@code <dir>/<tenant>/<NAME>}, e.g.
+ *     a mounted secrets volume) read beside {@code <state>/secrets/}, or null
  */
 public record ServerOptions(
     int port,
@@ -33,13 +35,45 @@ public record ServerOptions(
     long maxBodyBytes,
     long maxInputBytes,
     Path tlsKeystore,
-    Path tlsPasswordFile) {
+    Path tlsPasswordFile,
+    Path secretsDir) {
+
+  /** Options without an operator secrets directory. */
+  public ServerOptions(
+      int port,
+      String bind,
+      Path stateDir,
+      Path registry,
+      Path tokens,
+      Path limits,
+      int concurrency,
+      int queue,
+      long maxBodyBytes,
+      long maxInputBytes,
+      Path tlsKeystore,
+      Path tlsPasswordFile) {
+    this(
+        port,
+        bind,
+        stateDir,
+        registry,
+        tokens,
+        limits,
+        concurrency,
+        queue,
+        maxBodyBytes,
+        maxInputBytes,
+        tlsKeystore,
+        tlsPasswordFile,
+        null);
+  }
 
   /** The usage line. */
   public static final String USAGE =
       "usage: serve --state-dir DIR [--port N] [--bind ADDR] [--registry FILE] [--tokens FILE]"
           + " [--limits FILE] [--concurrency N] [--queue N] [--max-body BYTES]"
-          + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]";
+          + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]"
+          + " [--secrets-dir DIR]";
 
   /**
    * Parses command-line options; the registry defaults to {@code registry/tools.yaml} under {@code
@@ -60,6 +94,7 @@ public record ServerOptions(
     long maxInput = 64L << 20;
     Path ks = null;
     Path pw = null;
+    Path secretsDir = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       String v = i + 1 < args.size() ? args.get(i + 1) : null;
@@ -79,6 +114,7 @@ public record ServerOptions(
         case "--max-input" -> maxInput = io.quackrunner.limits.Units.parseBytes(v);
         case "--tls-keystore" -> ks = Path.of(v);
         case "--tls-password-file" -> pw = Path.of(v);
+        case "--secrets-dir" -> secretsDir = Path.of(v);
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
       }
       i++;
@@ -98,7 +134,19 @@ public record ServerOptions(
       tokens = state.resolve("tokens").resolve("tokens");
     }
     return new ServerOptions(
-        port, bind, state, registry, tokens, limits, concurrency, queue, maxBody, maxInput, ks, pw);
+        port,
+        bind,
+        state,
+        registry,
+        tokens,
+        limits,
+        concurrency,
+        queue,
+        maxBody,
+        maxInput,
+        ks,
+        pw,
+        secretsDir);
   }
 
   private static int integer(String opt, String v, int min, int max) {
