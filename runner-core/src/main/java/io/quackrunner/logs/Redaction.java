@@ -32,6 +32,9 @@ public final class Redaction {
   /** The shortest derived (encoded) pattern used, in bytes. */
   public static final int MIN_DERIVED = 8;
 
+  /** The shortest value whose encodings are redacted too, in bytes. */
+  public static final int MIN_DERIVED_VALUE = 6;
+
   /** No secrets: nothing is redacted. */
   public static final Redaction NONE = new Redaction(List.of());
 
@@ -96,6 +99,9 @@ public final class Redaction {
     Set<String> seen = new LinkedHashSet<>();
     List<byte[]> out = new ArrayList<>();
     add(out, seen, v, 1);
+    if (v.length < MIN_DERIVED_VALUE) {
+      return out;
+    }
     add(out, seen, percent(v, "%02X"), MIN_DERIVED);
     add(out, seen, percent(v, "%02x"), MIN_DERIVED);
     String text = utf8(v);

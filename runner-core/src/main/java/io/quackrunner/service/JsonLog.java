@@ -17,6 +17,18 @@ public final class JsonLog {
 
   private JsonLog() {}
 
+  /**
+   * Sends the log to another stream (an embedding application's, or a test's that checks what the
+   * log holds) and returns the previous one.
+   */
+  public static PrintStream redirect(PrintStream to) {
+    synchronized (JsonLog.class) {
+      PrintStream old = out;
+      out = to;
+      return old;
+    }
+  }
+
   /** Logs an informational event; fields alternate name and value. */
   public static void info(String event, Object... fields) {
     write("info", event, fields);
