@@ -54,8 +54,17 @@ public final class SecretsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "[A-Z_][A-Z0-9_]*")
     String name;
 
+    /** Taken only to refuse them without echoing what may be a value typed on the command line. */
+    @Parameters(index = "1..*", hidden = true)
+    java.util.List<String> extra;
+
     @Override
     public Integer call() {
+      if (extra != null && !extra.isEmpty()) {
+        throw new RunnerException(
+            ErrorKind.USAGE,
+            "secrets set takes the value from stdin or --from-file, never from the command line");
+      }
       SecretStore.checkName(name);
       byte[] value = file != null ? fromFile(file) : fromStdin(name);
       try {

@@ -36,6 +36,15 @@ final class ToolsJson {
                 : Map.of("path", v.manifest().path(), "schema", v.manifest().schema()));
         m.put("limits", LimitsJson.toMap(v.limits()));
         m.put("allowed_env", v.allowedEnv());
+        List<Object> secrets = new ArrayList<>();
+        for (var x : v.secrets()) {
+          Map<String, Object> sm = new LinkedHashMap<>();
+          sm.put("name", x.name());
+          sm.put("as", x.delivery().name().toLowerCase(java.util.Locale.ROOT));
+          sm.put("target", x.target());
+          secrets.add(sm);
+        }
+        m.put("secrets", secrets);
         versions.add(m);
       }
       Map<String, Object> tm = new LinkedHashMap<>();

@@ -230,6 +230,22 @@ class SecretsIT {
   }
 
   @Test
+  void theRegistryListsDeclaredSecretNamesAndDelivery() throws Exception {
+    HttpResponse<String> tools = api.get("/tools", api.alice);
+    assertThat(openapi.violations("ToolList", tools.body())).isEmpty();
+    JsonNode creds = null;
+    for (JsonNode t : TestApi.json(tools).get("tools")) {
+      if (t.get("name").asText().equals("creds")) {
+        creds = t.at("/versions/0/secrets");
+      }
+    }
+    assertThat(String.valueOf(creds))
+        .isEqualTo(
+            "[{\"name\":\"API_TOKEN\",\"as\":\"file\",\"target\":\"API_TOKEN\"},"
+                + "{\"name\":\"DB_PASS\",\"as\":\"env\",\"target\":\"PGPASSWORD\"}]");
+  }
+
+  @Test
   void eachTenantsRunReceivesOnlyItsOwnSecret() throws Exception {
     String script =
         "sha256sum /run/secrets/API_TOKEN | cut -c1-64; printf '%s' \"$PGPASSWORD\" | wc -c";
