@@ -30,7 +30,10 @@ class SecretsCliIT {
     }
 
     Path from = Files.writeString(work.resolve("db.txt"), "from-a-file-9876543210");
-    runner.stdin("").run("secrets", "set", "--tenant", "acme", "DB_PASS", "--from-file", from.toString()).succeeds();
+    runner
+        .stdin("")
+        .run("secrets", "set", "--tenant", "acme", "DB_PASS", "--from-file", from.toString())
+        .succeeds();
     var list = runner.run("secrets", "list", "--tenant", "acme").succeeds();
     assertThat(list.stdoutLines()).hasSize(2);
     assertThat(list.stdoutLines().get(0)).matches("API_TOKEN\t\\d{4}-\\d\\d-\\d\\dT[^\t]+Z\tstore");

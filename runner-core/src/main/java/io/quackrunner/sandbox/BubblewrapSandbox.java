@@ -207,14 +207,25 @@ public final class BubblewrapSandbox {
       List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws);
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().clear();
+      byte[] secretArgs = BwrapCommand.secretArgs(spec);
       if (spec.interactive()) {
         pb.inheritIO();
-      } else {
+      } else if (secretArgs.length == 0) {
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       }
       this.startedAt = Instant.now();
       this.startNanos = System.nanoTime();
       this.process = spawn(pb);
+      if (!spec.interactive() && secretArgs.length > 0) {
+        // bwrap reads them (--args 0) before it starts the command, which then sees stdin at EOF.
+        try (var in = process.getOutputStream()) {
+          in.write(secretArgs);
+        } catch (IOException e) {
+          // bwrap ended before reading them; await() reports why the sandbox did not start
+        } finally {
+          java.util.Arrays.fill(secretArgs, (byte) 0);
+        }
+      }
       spec.phases().lap("setup");
       if (spec.interactive()) {
         out = err = null;

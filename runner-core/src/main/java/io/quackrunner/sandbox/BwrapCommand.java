@@ -125,6 +125,9 @@ final class BwrapCommand {
     for (Map.Entry<String, String> e : environment(spec).entrySet()) {
       c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
     }
+    if (!spec.interactive() && secretArgs(spec).length > 0) {
+      c.addAll(List.of("--args", "0")); // env secrets come on stdin, never in an argv
+    }
     c.addAll(List.of("--", "/usr/bin/env", "--"));
     c.addAll(spec.argv());
     return c;
@@ -146,12 +149,30 @@ final class BwrapCommand {
     }
     env.putAll(spec.runtime().profile().env());
     env.putAll(spec.env());
+    return env;
+  }
+
+  /**
+   * Returns the {@code --setenv NAME VALUE} options of the spec's {@code as: env} secrets as
+   * bubblewrap's {@code --args} format (NUL-terminated arguments), written to its stdin, so no
+   * value is in an argv that {@code /proc/PID/cmdline} shows; empty when there are none.
+   */
+  static byte[] secretArgs(SandboxSpec spec) {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
     for (SecretValue s : spec.secrets()) {
       if (s.delivery() == SecretValue.Delivery.ENV) {
-        env.put(s.target(), new String(s.value(), StandardCharsets.UTF_8));
+        for (byte[] part :
+            new byte[][] {
+              "--setenv".getBytes(StandardCharsets.US_ASCII),
+              s.target().getBytes(StandardCharsets.US_ASCII),
+              s.value()
+            }) {
+          b.writeBytes(part);
+          b.write(0);
+        }
       }
     }
-    return env;
+    return b.toByteArray();
   }
 
   private static void addRlimit(List<String> c, String name, String value) {

@@ -125,4 +125,45 @@ class ToolRegistryTest {
     assertThat(r.tools().stream().filter(t -> t.versions().get(0).manifest() != null)).isNotEmpty();
     assertThat(r.tools()).allSatisfy(t -> assertThat(t.versions().get(0).outputs()).isNotEmpty());
   }
+
+  private static String withSecrets(String entries) {
+    return GOOD + "        secrets:\n" + entries.indent(10);
+  }
+
+  @Test
+  void secretsAreFilesByDefaultOrNamedEnvironmentVariables() throws Exception {
+    ToolRegistry r =
+        load(
+            withSecrets(
+                """
+                - API_TOKEN
+                - {name: DB_PASS, as: env, env: PGPASSWORD}
+                - {name: OTHER, as: env}
+                """));
+    assertThat(r.resolve("echo", "1.0", "say").version().secrets())
+        .containsExactly(
+            new SecretSpec(
+                "API_TOKEN", io.quackrunner.secrets.SecretValue.Delivery.FILE, "API_TOKEN"),
+            new SecretSpec(
+                "DB_PASS", io.quackrunner.secrets.SecretValue.Delivery.ENV, "PGPASSWORD"),
+            new SecretSpec("OTHER", io.quackrunner.secrets.SecretValue.Delivery.ENV, "OTHER"));
+  }
+
+  @Test
+  void badSecretDeclarationsNameTheirLine() throws Exception {
+    for (String[] bad :
+        new String[][] {
+          {"- api-token", "bad secret name"},
+          {"- {name: A, as: socket}", "'as' must be file or env"},
+          {"- {name: A, env: X}", "'env' needs 'as: env'"},
+          {"- A\n- A", "declared twice"},
+          {"- {name: A, as: env, env: X}\n- {name: B, as: env, env: X}", "already in use"},
+          {"- {name: A, mode: file}", "mode"},
+        }) {
+      assertThatThrownBy(() -> load(withSecrets(bad[0])))
+          .as(bad[0])
+          .hasMessageContaining(bad[1])
+          .hasMessageContaining("tools.yaml:");
+    }
+  }
 }

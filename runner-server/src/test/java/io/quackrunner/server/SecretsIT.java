@@ -299,6 +299,7 @@ class SecretsIT {
   void theSecretFileIsReadableByItsRunOnlyAndGoneAfterIt() throws Exception {
     String script =
         "stat -c '%a %u' /run/secrets/API_TOKEN; stat -c '%a %u' /run/secrets;"
+            + " grep -c -F -e \"$PGPASSWORD\" /proc/1/cmdline;"
             + " touch /run/secrets/x 2>/dev/null || echo read-only;"
             + " echo ready > $OUT_DIR/ready.txt; sleep 8; wc -c < /run/secrets/API_TOKEN";
     String id =
@@ -312,6 +313,21 @@ class SecretsIT {
       Thread.sleep(20);
     }
     assertThat(ready).exists();
+    // No process argv on the host holds a value (env secrets reach bwrap on its stdin).
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path pid : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+        String cmdline;
+        try {
+          cmdline = new String(Files.readAllBytes(pid.resolve("cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException gone) {
+          continue;
+        }
+        assertThat(cmdline)
+            .as(pid + "/cmdline")
+            .doesNotContain(ALICE_DB)
+            .doesNotContain(ALICE_TOKEN);
+      }
+    }
     int owner = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     assertThat(owner).isGreaterThan(0);
     // Another sandbox uid (the next slot's) cannot read it on the host...
@@ -340,7 +356,7 @@ class SecretsIT {
     String out = api.get("/runs/" + id + "/logs?stream=stdout", api.alice).body();
     assertThat(out)
         .as(done.toString())
-        .isEqualTo("400 1000\n700 1000\nread-only\n" + ALICE_TOKEN.length() + "\n");
+        .isEqualTo("400 1000\n700 1000\n0\nread-only\n" + ALICE_TOKEN.length() + "\n");
     assertThat(file).doesNotExist();
     assertThat(state.resolve("sandboxes").resolve(id)).doesNotExist();
     assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(id);
