@@ -78,9 +78,16 @@ public final class Results {
         declaredSecrets(service, r));
   }
 
-  /** The names the run's tool version declares, for a run whose own plan is gone. */
+  /**
+   * The names a run received, for a run whose own plan is gone: the subset its request named, else
+   * what its tool version declares.
+   */
   private static List<String> declaredSecrets(RunService service, RunRecord r) {
     try {
+      List<String> asked = RunPlanner.parseStored(r.requestJson()).secrets();
+      if (asked != null) {
+        return asked.stream().sorted().distinct().toList();
+      }
       return service
           .registry()
           .resolve(r.tool(), r.version(), r.verb())

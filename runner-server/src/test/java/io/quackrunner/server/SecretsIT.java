@@ -301,7 +301,9 @@ class SecretsIT {
         "stat -c '%a %u' /run/secrets/API_TOKEN; stat -c '%a %u' /run/secrets;"
             + " grep -c -F -e \"$PGPASSWORD\" /proc/1/cmdline;"
             + " touch /run/secrets/x 2>/dev/null || echo read-only;"
-            + " echo ready > $OUT_DIR/ready.txt; sleep 8; wc -c < /run/secrets/API_TOKEN";
+            + " echo ready > $OUT_DIR/ready.txt;"
+            + GO
+            + "; wc -c < /run/secrets/API_TOKEN";
     String id =
         TestApi.json(api.post("/runs", api.alice, request("creds", script, null)))
             .get("id")
@@ -352,6 +354,7 @@ class SecretsIT {
                 "plain", "cat /run/secrets/API_TOKEN 2>&1; cat " + file + " 2>&1; echo end", null));
     assertThat(concurrent).contains("No such file").endsWith("end\n").doesNotContain(ALICE_TOKEN);
     assertThat(api.get("/runs/" + id, api.alice).body()).contains("\"RUNNING\"");
+    go(id);
     JsonNode done = api.awaitStatus(id, api.alice, null);
     String out = api.get("/runs/" + id + "/logs?stream=stdout", api.alice).body();
     assertThat(out)
@@ -376,8 +379,9 @@ class SecretsIT {
     String after = value("rot-2-");
     store.set("alice", "ROTATED", before.getBytes(StandardCharsets.UTF_8));
     String script =
-        "sha256sum /run/secrets/ROTATED | cut -c1-64; sleep 6; sha256sum /run/secrets/ROTATED | cut"
-            + " -c1-64";
+        "sha256sum /run/secrets/ROTATED | cut -c1-64;"
+            + GO
+            + "; sha256sum /run/secrets/ROTATED | cut -c1-64";
     String first =
         TestApi.json(api.post("/runs", api.alice, request("rotating", script, null)))
             .get("id")
@@ -399,11 +403,27 @@ class SecretsIT {
         .isEqualTo("RUNNING");
     String second =
         run(api.alice, request("rotating", "sha256sum /run/secrets/ROTATED | cut -c1-64", null));
+    go(first);
     sse.get(60, TimeUnit.SECONDS);
     api.awaitStatus(first, api.alice, null);
     String firstOut = api.get("/runs/" + first + "/logs?stream=stdout", api.alice).body();
     assertThat(firstOut).isEqualTo(sha256(before) + "\n" + sha256(before) + "\n");
     assertThat(second).isEqualTo(sha256(after) + "\n");
+  }
+
+  /**
+   * A script step that waits (at most 60 s) until the test creates {@code $OUT_DIR/go} with {@link
+   * #go}, then removes it: the run stays RUNNING exactly as long as the test needs, whatever the
+   * machine's load.
+   */
+  static final String GO =
+      " i=0; until [ -e $OUT_DIR/go ] || [ $i -ge 600 ]; do sleep 0.1; i=$((i+1)); done;"
+          + " rm -f $OUT_DIR/go";
+
+  /** Lets a run waiting in {@link #GO} go on. */
+  static void go(String id) throws IOException {
+    Path f = state.resolve("sandboxes").resolve(id).resolve("out/go");
+    Files.writeString(f, "go");
   }
 
   /** Runs a request to its end and returns its stored stdout; fails unless it succeeded. */
