@@ -153,7 +153,8 @@ public final class BubblewrapSandbox {
               spec.executionId(),
               uid,
               spec.limits().outDirBytes(),
-              spec.limits().tmpDirBytes());
+              spec.limits().tmpDirBytes(),
+              spec.inputDir());
       if (spec.inputDir() != null) {
         ws.copyInputs(spec.inputDir());
       }
