@@ -16,6 +16,7 @@
  *
  * Usage: qr-sandbox-exec [--cgroup DIR]... [--rlimit NAME=SOFT[:HARD]]... --uid N --gid N
  *                        [--network none|loopback|host] [--status-file PATH] -- BWRAP [ARG]...
+ *        qr-sandbox-exec --export-seccomp none|loopback   (the filter's BPF on stdout)
  * Exit code 125 with one line on stderr when anything here fails; bubblewrap is never started
  * half-configured.
  */
@@ -281,6 +282,17 @@ int main(int argc, char **argv) {
   long uid = -1, gid = -1;
   int network_off = 1;
   const char *status_file = NULL;
+  /* qr-sandbox-exec --export-seccomp none|loopback: write the filter's classic BPF to stdout and
+   * exit (what the unit tests evaluate; nothing is installed). */
+  if (argc == 3 && !strcmp(argv[1], "--export-seccomp")) {
+    int fd = build_seccomp(strcmp(argv[2], "none") == 0);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+      if (write(1, buf, (size_t)n) != n) die("write");
+    if (n < 0) die("read");
+    return 0;
+  }
   int i = 1;
   for (; i < argc; i++) {
     const char *a = argv[i];
