@@ -249,7 +249,9 @@ public final class Workspace implements AutoCloseable {
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       Posix.unmount(out());
       Posix.unmount(tmp());
-      Posix.unmount(seed());
+      if (Files.isDirectory(seed(), LinkOption.NOFOLLOW_LINKS)) { // absent in older workspaces
+        Posix.unmount(seed());
+      }
       deleteTree(dir);
     }
   }
