@@ -26,7 +26,7 @@ esac
 echo "vm-guest: mode $mode, cgroup $(cat /proc/self/cgroup), root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
 /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \
   --enable-native-access=ALL-UNNAMED \
-  -Dquackrunner.libexec="$root/runner-core/target/native" \
+  -Dquackrunner.libexec="$(cat "$res/libexec")" \
   -cp "$(cat "$res/classpath")" io.quackrunner.execution.VmChecks "$res" "$mode" 2>&1
 rc=$?
 echo "vm-guest: checks exit $rc"

@@ -79,12 +79,63 @@ public final class VmChecks {
           listener);
       report(out, passed.get() + " passed, " + failed.get() + " failed");
     }
+    String leafCost = leafCycleCost();
     Files.writeString(
         res.resolve("timings"),
-        "checks_s=" + (System.nanoTime() - t0) / 1_000_000_000 + "\n",
+        "checks_s=" + (System.nanoTime() - t0) / 1_000_000_000 + "\n" + leafCost + "\n",
         StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
     System.exit(failed.get() == 0 && passed.get() > 0 ? 0 : 1);
+  }
+
+  /**
+   * Measures what a fresh per-run leaf costs on cgroup v2: mkdir, the writes of {@code
+   * CgroupV2Slot.prepare} (memory.max, memory.swap.max, pids.max, memory.oom.group) and rmdir, 200
+   * times under a parent with the controllers enabled; returns {@code leaf_cycle_ms p50=.. p95=..}.
+   */
+  private static String leafCycleCost() {
+    Path parent = null;
+    try {
+      Path mount = Path.of("/sys/fs/cgroup");
+      if (!Files.isRegularFile(mount.resolve("cgroup.controllers"))) {
+        return "leaf_cycle_ms=not-v2";
+      }
+      String own =
+          Files.readString(Path.of("/proc/self/cgroup"))
+              .lines()
+              .filter(l -> l.startsWith("0::"))
+              .findFirst()
+              .orElseThrow()
+              .substring(3)
+              .trim();
+      Path base = own.equals("/") ? mount : mount.resolve(own.substring(1)).getParent();
+      parent = base.resolve("quackrunner").resolve("bench-leaf");
+      Files.createDirectories(parent);
+      Files.writeString(parent.resolve("cgroup.subtree_control"), "+memory +pids");
+      long[] ns = new long[200];
+      for (int i = 0; i < ns.length; i++) {
+        long t = System.nanoTime();
+        Path leaf = Files.createDirectory(parent.resolve("run"));
+        Files.writeString(leaf.resolve("memory.max"), Long.toString(512L << 20));
+        Files.writeString(leaf.resolve("memory.swap.max"), "0");
+        Files.writeString(leaf.resolve("pids.max"), "256");
+        Files.writeString(leaf.resolve("memory.oom.group"), "1");
+        Files.delete(leaf);
+        ns[i] = System.nanoTime() - t;
+      }
+      java.util.Arrays.sort(ns);
+      return String.format("leaf_cycle_ms p50=%.2f p95=%.2f (n=200)", ns[100] / 1e6, ns[190] / 1e6);
+    } catch (Exception e) {
+      return "leaf_cycle_ms=failed: " + e;
+    } finally {
+      if (parent != null) {
+        try {
+          Files.deleteIfExists(parent);
+        } catch (java.io.IOException ignored) {
+          // left for the next run
+        }
+      }
+    }
   }
 
   private static void report(PrintStream out, String line) {
