@@ -82,8 +82,13 @@ public final class HostProbe {
             }
           }
           m.put("cgroup.controllers", String.join(",", controllers) + " (v1)");
+          // the root cgroup has no cgroup.kill file: look at the pool's, else the kernel version
+          int[] k = kernelVersion();
           boolean kill =
-              mode == CgroupMode.HYBRID && Files.exists(mount.resolve("unified/cgroup.kill"));
+              mode == CgroupMode.HYBRID
+                  && (Files.exists(mount.resolve("unified/quackrunner/cgroup.kill"))
+                      || (!Files.isDirectory(mount.resolve("unified/quackrunner"))
+                          && (k[0] > 5 || (k[0] == 5 && k[1] >= 14))));
           m.put(
               "cgroup.features",
               "cgroup.kill="
