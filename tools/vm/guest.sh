@@ -18,13 +18,22 @@ case $mode in
     echo "+memory +pids +cpu" >/sys/fs/cgroup/cgroup.subtree_control
     mkdir -p /sys/fs/cgroup/system.slice/quackrunner.service
     echo "+memory +pids +cpu" >/sys/fs/cgroup/system.slice/cgroup.subtree_control
-    echo $$ >/sys/fs/cgroup/system.slice/quackrunner.service/cgroup.procs
+    unit=/sys/fs/cgroup/system.slice/quackrunner.service
     ;;
   bare) ;;
   *) echo "vm-guest: unknown mode $mode" ;;
 esac
-echo "vm-guest: mode $mode, cgroup $(cat /proc/self/cgroup), root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \
+echo "vm-guest: mode $mode, root subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
+# The JVM is the unit's only process (its main process, as systemd starts it); this shell stays in
+# the root cgroup.
+run() {
+  if [ -n "${unit:-}" ]; then
+    sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$unit" "$@"
+  else
+    "$@"
+  fi
+}
+run /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto \
   --enable-native-access=ALL-UNNAMED \
   -Dquackrunner.libexec="$(cat "$res/libexec")" \
   -cp "$(cat "$res/classpath")" io.quackrunner.execution.VmChecks "$res" "$mode" 2>&1
