@@ -92,7 +92,8 @@ class AttackIT {
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.CPU_TIME);
     // SIGXCPU when RLIMIT_CPU fired first, SIGKILL when the watchdog saw the cgroup total first
     assertThat(r.signal()).isIn(24, 9);
-    assertThat(r.cpuTimeMs()).isBetween(500L, 2_000L); // cpuacct and the rlimit clock differ a little
+    assertThat(r.cpuTimeMs())
+        .isBetween(500L, 2_000L); // cpuacct and the rlimit clock differ a little
   }
 
   @Test

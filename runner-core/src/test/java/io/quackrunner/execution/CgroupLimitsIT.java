@@ -49,6 +49,12 @@ class CgroupLimitsIT {
     for (ExecutionResult r : new ExecutionResult[] {big, small, mid, small2}) {
       assertThat(r.status()).isEqualTo(RunStatus.SUCCEEDED);
     }
+    System.out.printf(
+        "peak memory of consecutive runs: %d %d %d %d bytes%n",
+        big.peakMemoryBytes(),
+        small.peakMemoryBytes(),
+        mid.peakMemoryBytes(),
+        small2.peakMemoryBytes());
     assertThat(big.peakMemoryBytes()).isGreaterThanOrEqualTo(96L << 20);
     // A stale high-water mark would repeat the first run's peak here.
     assertThat(small.peakMemoryBytes()).isGreaterThan(0).isLessThan(40L << 20);
@@ -83,6 +89,7 @@ class CgroupLimitsIT {
     assertThat(r.status()).isEqualTo(RunStatus.LIMIT_EXCEEDED);
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.CPU_TIME);
     // Each spinner alone stays under its RLIMIT_CPU; only the cgroup total stops them, near 2 s.
+    System.out.printf("parallel spinners: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
     assertThat(r.cpuTimeMs()).isBetween(2_000L, 3_000L);
   }
 
@@ -104,6 +111,7 @@ class CgroupLimitsIT {
             """);
     assertThat(r.status()).isEqualTo(RunStatus.LIMIT_EXCEEDED);
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.CPU_TIME);
+    System.out.printf("fork chain: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
     assertThat(r.cpuTimeMs()).isBetween(2_000L, 3_000L);
   }
 }
