@@ -10,6 +10,7 @@ import io.quackrunner.execution.RunControl;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.logs.LogStream;
+import io.quackrunner.receipts.TriggerHashes;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
@@ -188,8 +189,9 @@ public final class RunService implements AutoCloseable {
    *
    * @param tenant the tenant the run belongs to
    * @param req the request
-   * @throws RunnerException of kind USAGE or NOT_FOUND for an invalid request, CONFLICT when the
-   *     idempotency key was used for another request, BUSY when the queue is full
+   * @throws RunnerException of kind USAGE or NOT_FOUND for an invalid request,
+   *     IDEMPOTENCY_KEY_REUSED when the key was used for another request, BUSY when the queue is
+   *     full
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
@@ -203,10 +205,7 @@ public final class RunService implements AutoCloseable {
     }
     RunPlanner.Plan plan = planner.plan(req);
     String requestHash = Canonical.sha256(plan.canonicalJson());
-    String trigger =
-        key != null
-            ? Canonical.sha256("key\n" + tenant + "\n" + key)
-            : Canonical.sha256("request\n" + tenant + "\n" + plan.canonicalJson());
+    String trigger = key != null ? TriggerHashes.ofKey(tenant, key) : TriggerHashes.fresh();
     Optional<RunRecord> existing = store.findByTrigger(trigger);
     if (existing.isPresent()) {
       return reuse(existing.get(), requestHash);
@@ -262,9 +261,7 @@ public final class RunService implements AutoCloseable {
 
   private static Submission reuse(RunRecord r, String requestHash) {
     if (!r.requestHash().equals(requestHash)) {
-      throw new RunnerException(
-          ErrorKind.CONFLICT,
-          "the idempotency key was already used for a different request (run " + r.id() + ")");
+      throw new IdempotencyKeyReused(r.id());
     }
     return new Submission(r, false);
   }
