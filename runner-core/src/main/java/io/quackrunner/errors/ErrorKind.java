@@ -12,7 +12,7 @@ public enum ErrorKind {
   /**
    * The trigger or request is malformed, unknown or not authorized (UBL {@code InvalidTrigger}).
    */
-  INVALID_TRIGGER("invalid-trigger", 125, 400),
+  INVALID_TRIGGER("invalid-trigger", 125, 403),
   /** The sandbox could not execute the request (UBL {@code ExecutionFailed}). */
   EXECUTION_FAILED("execution-failed", 125, 500),
   /** An output broke the rules: a link, device, FIFO, missing declared output or bad manifest. */

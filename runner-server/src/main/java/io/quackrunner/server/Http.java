@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.service.IdempotencyKeyReused;
+import io.quackrunner.triggers.InvalidTrigger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -136,6 +137,12 @@ final class Http {
     Map<String, Object> p = problem(e.kind(), status, e.getMessage(), instance);
     if (e instanceof IdempotencyKeyReused r) {
       p.put("original_run", "/runs/" + r.originalRunId());
+    }
+    if (e instanceof InvalidTrigger t) {
+      p.put("reason", t.reason().slug());
+      if (t.rejectedRun() != null) {
+        p.put("rejected_run", "/runs/" + t.rejectedRun());
+      }
     }
     return p;
   }
