@@ -278,8 +278,14 @@ public final class BubblewrapSandbox {
       }
     }
 
-    /** Kills the run as soon as the kernel counts an OOM kill or a refused fork. */
+    /**
+     * Kills the run as soon as the kernel counts an OOM kill or a refused fork, or the cgroup's
+     * total CPU time (every process of the run, parallel and successive) passes the limit.
+     */
     private void watch() {
+      long cpuMs = spec.limits().cpuTimeMs();
+      long cpuLimitNanos =
+          cpuMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : cpuMs * 1_000_000L;
       try {
         while (process.isAlive()) {
           if (cancelled) {
@@ -291,6 +297,8 @@ public final class BubblewrapSandbox {
             breach(LimitKind.MEMORY);
           } else if (u.pidsMaxEvents() > 0) {
             breach(LimitKind.PIDS);
+          } else if (u.cpuTimeNanos() > cpuLimitNanos) {
+            breach(LimitKind.CPU_TIME);
           }
           Thread.sleep(WATCH_INTERVAL);
         }
