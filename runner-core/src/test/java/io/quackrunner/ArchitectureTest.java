@@ -36,6 +36,7 @@ class ArchitectureTest {
           "ledger",
           "receipts",
           "tools",
+          "triggers",
           "service");
 
   private static final Path MAIN = Path.of("src/main/java/io/quackrunner");

@@ -45,6 +45,10 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
     if (details != null && details.secrets() != null) {
       p = p.withSecrets(details.secrets());
     }
+    ReceiptPredicate.Trigger t = TriggerRecords.predicate(r.triggerJson());
+    if (t != null) {
+      p = p.withTrigger(t);
+    }
     ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }

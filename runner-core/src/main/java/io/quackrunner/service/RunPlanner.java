@@ -210,6 +210,7 @@ final class RunPlanner {
           LimitsJson.fromMap(limits),
           env,
           null,
+          null,
           secrets);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot read a stored request: " + e, e);
