@@ -16,9 +16,9 @@ import java.nio.file.attribute.PosixFilePermissions;
  * The host side of one sandbox: {@code <workRoot>/<executionId>/} holding {@code seed/} (a
  * root-owned tmpfs sized to the inputs, with {@code in/}, a copy of the inputs read-only inside,
  * and the sandbox's passwd and group), {@code out/} and {@code tmp/} (tmpfs mounts sized by the
- * limits and owned by the sandbox uid), {@code secrets/} (a tmpfs with the run's
- * file secrets, only when it has some) and the bubblewrap status file. Everything the sandbox sees
- * from here is the root of, or a path inside, a tmpfs, so its mountinfo never names a host path.
+ * limits and owned by the sandbox uid), {@code secrets/} (a tmpfs with the run's file secrets, only
+ * when it has some) and the bubblewrap status file. Everything the sandbox sees from here is the
+ * root of, or a path inside, a tmpfs, so its mountinfo never names a host path.
  *
  * <p>After the run, nothing here is followed: out/ is walked without following links, and deletion
  * removes links themselves, never their targets (DESIGN invariant 5).

@@ -105,7 +105,16 @@ public final class RunRequestJson {
     JsonNode t = n.get("trigger");
     SignedTrigger trigger = t == null || t.isNull() ? null : SignedTrigger.parse(t);
     return new RunRequest(
-        tool, version, verb, inputs, params, LimitsJson.fromMap(limits), env, key, trigger, secrets);
+        tool,
+        version,
+        verb,
+        inputs,
+        params,
+        LimitsJson.fromMap(limits),
+        env,
+        key,
+        trigger,
+        secrets);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {
