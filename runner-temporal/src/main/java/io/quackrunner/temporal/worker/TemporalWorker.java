@@ -10,6 +10,7 @@ import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
 import io.quackrunner.tools.ToolRegistry;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -71,16 +72,7 @@ public final class TemporalWorker {
     WorkflowServiceStubs stubs = null;
     try {
       service.recover();
-      try {
-        stubs =
-            WorkflowServiceStubs.newConnectedServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(o.target()).build(),
-                Duration.ofSeconds(15));
-      } catch (RuntimeException e) {
-        throw new RunnerException(
-            ErrorKind.UNAVAILABLE,
-            "cannot reach Temporal at " + o.target() + ": " + e.getMessage());
-      }
+      stubs = connect(o.target(), Duration.ofSeconds(15));
       WorkflowClientOptions.Builder cb =
           WorkflowClientOptions.newBuilder().setNamespace(o.namespace());
       if (o.identity() != null) {
@@ -116,6 +108,40 @@ public final class TemporalWorker {
       service.close();
       log.close();
       throw e;
+    }
+  }
+
+  /**
+   * Returns stubs of the Temporal frontend at {@code target} once it answers {@code GetSystemInfo}.
+   *
+   * @throws RunnerException of kind UNAVAILABLE when it does not answer within {@code max}
+   */
+  static WorkflowServiceStubs connect(String target, Duration max) {
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    long end = System.nanoTime() + max.toNanos();
+    while (true) {
+      try {
+        stubs
+            .blockingStub()
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+        return stubs;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > end) {
+          stubs.shutdownNow();
+          throw new RunnerException(
+              ErrorKind.UNAVAILABLE, "cannot reach Temporal at " + target + ": " + e.getMessage());
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        stubs.shutdownNow();
+        throw new RunnerException(ErrorKind.UNAVAILABLE, "interrupted connecting to " + target);
+      }
     }
   }
 

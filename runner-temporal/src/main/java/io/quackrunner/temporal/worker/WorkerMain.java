@@ -50,7 +50,7 @@ public final class WorkerMain {
   String tenant = "temporal";
 
   @Option(names = "--drain-seconds", paramLabel = "N")
-  int drainSeconds = 30;
+  int drainSeconds = 8;
 
   static final String USAGE =
       "usage: runner temporal-worker --target HOST:PORT --namespace NS --task-queue QUEUE"
