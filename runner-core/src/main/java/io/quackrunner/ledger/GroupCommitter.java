@@ -76,6 +76,33 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<Pending> batch) {
+    // Another process on the same state directory may have appended since this one last did: the
+    // store's primary key then refuses the stale indices, and the batch is placed again after
+    // the entries now stored (optimistic concurrency between processes sharing one ledger).
+    for (int attempt = 0; ; attempt++) {
+      RunnerException error = tryCommit(batch);
+      if (error == null) {
+        return;
+      }
+      long stored = storedSize();
+      if (attempt >= 100 || stored == frontier.size()) {
+        batch.forEach(p -> p.firstIndex().completeExceptionally(error));
+        return;
+      }
+      frontier = Frontier.load(stored, store.nodes());
+    }
+  }
+
+  private long storedSize() {
+    try {
+      return store.size();
+    } catch (RuntimeException e) {
+      return frontier.size();
+    }
+  }
+
+  /** Appends the batch after the known frontier; returns null on success, else the error. */
+  private RunnerException tryCommit(List<Pending> batch) {
     Frontier next = frontier.copy();
     long firstIndex = next.size();
     List<byte[]> entries = new ArrayList<>();
@@ -94,17 +121,15 @@ final class GroupCommitter implements AutoCloseable {
     try {
       store.append(firstIndex, entries, leafHashes, nodes);
     } catch (RuntimeException e) {
-      RunnerException error =
-          e instanceof RunnerException re
-              ? re
-              : new RunnerException(ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed", e);
-      batch.forEach(p -> p.firstIndex().completeExceptionally(error));
-      return;
+      return e instanceof RunnerException re
+          ? re
+          : new RunnerException(ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed", e);
     }
     frontier = next;
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).firstIndex().complete(starts.get(i));
     }
+    return null;
   }
 
   private void failRemaining() {
