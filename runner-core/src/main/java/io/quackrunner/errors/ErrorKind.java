@@ -12,7 +12,7 @@ public enum ErrorKind {
   /**
    * The trigger or request is malformed, unknown or not authorized (UBL {@code InvalidTrigger}).
    */
-  INVALID_TRIGGER("invalid-trigger", 125, 400),
+  INVALID_TRIGGER("invalid-trigger", 125, 403),
   /** The sandbox could not execute the request (UBL {@code ExecutionFailed}). */
   EXECUTION_FAILED("execution-failed", 125, 500),
   /** An output broke the rules: a link, device, FIFO, missing declared output or bad manifest. */
@@ -33,11 +33,13 @@ public enum ErrorKind {
   VERIFICATION_FAILED("verification-failed", 1, 422),
   /** The caller gave no valid credentials (HTTP Bearer token). */
   UNAUTHENTICATED("unauthenticated", 77, 401),
-  /**
-   * The request conflicts with the state of a run (e.g. an idempotency key reused with another
-   * request).
-   */
+  /** The request conflicts with the state of a run (e.g. cancelling a run that has ended). */
   CONFLICT("conflict", 125, 409),
+  /**
+   * An idempotency key was used before, by the same tenant, for a different request; nothing was
+   * executed.
+   */
+  IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 125, 422),
   /** The request body or an inline input is larger than the configured limit. */
   TOO_LARGE("too-large", 125, 413),
   /** The run queue is full; the request may be repeated later (nothing was accepted). */

@@ -35,13 +35,16 @@ final class RunsApi {
     if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new RunnerException(ErrorKind.USAGE, "Content-Type must be application/json");
     }
+    if (req.getHeaders().getValuesList("Idempotency-Key").size() > 1) {
+      throw new RunnerException(ErrorKind.USAGE, "the Idempotency-Key header is given twice");
+    }
     byte[] body = Http.body(req, opts.maxBodyBytes());
     RunRequest rr =
         RunRequestJson.parse(
             Http.parse(body),
             service.content(),
             opts.maxInputBytes(),
-            req.getHeaders().get("Idempotency-Key"));
+            IdempotencyKeyHeader.parse(req.getHeaders().get("Idempotency-Key")));
     Submission s = service.submit(tenant, rr);
     RunRecord r = s.record();
     if (wait > 0 && !r.status().isTerminal()) {

@@ -73,6 +73,23 @@ public final class RunClient {
       Map<String, String> params,
       Path downloadDir,
       String idempotencyKey) {
+    return run(tool, verb, inputs, params, downloadDir, idempotencyKey, null);
+  }
+
+  /**
+   * Runs a tool as {@link #run(String, String, List, Map, Path, String)} does, with a signed
+   * trigger ({@code runner trigger sign}) attached to the request as {@code trigger}.
+   *
+   * @param trigger the trigger JSON, or null
+   */
+  public int run(
+      String tool,
+      String verb,
+      List<Path> inputs,
+      Map<String, String> params,
+      Path downloadDir,
+      String idempotencyKey,
+      JsonNode trigger) {
     try {
       String name = tool;
       String version = null;
@@ -106,6 +123,9 @@ public final class RunClient {
       }
       if (idempotencyKey != null) {
         req.put("idempotency_key", idempotencyKey);
+      }
+      if (trigger != null) {
+        req.set("trigger", trigger);
       }
       JsonNode run =
           send(
