@@ -203,7 +203,9 @@ public final class Executor {
     SandboxOutcome o = running.await();
     Collection collected;
     try (var ws = o.workspace()) {
-      collected = ArtifactCollector.collect(ws.out(), outDir, RESERVED);
+      collected =
+          ArtifactCollector.collect(
+              ws.out(), outDir, RESERVED, ArtifactCollector.Caps.of(p.limits()));
     }
     phases.lap("collect");
     ExecutionResult result = result(p, o, collected, outDir, control.cancelled(), phases);
@@ -283,7 +285,12 @@ public final class Executor {
     } else if (!c.violations().isEmpty()) {
       status = RunStatus.FAILED;
       kind = ErrorKind.ARTIFACT_VIOLATION;
-      var v = c.violations().get(0);
+      // A cap is named first: it explains why later files are missing.
+      var v =
+          c.violations().stream()
+              .filter(x -> x.kind().endsWith("-cap"))
+              .findFirst()
+              .orElse(c.violations().get(0));
       reason = v.path() + ": " + v.kind() + " (" + v.detail() + ")";
     } else if (o.exitCode() == null || cancelled) {
       status = RunStatus.CANCELLED;

@@ -15,6 +15,11 @@ import java.util.concurrent.TimeUnit;
  * <p>While one batch commits (one fsync), later appenders queue up; the writer then takes them all
  * as the next batch. Each appender's future completes only after its batch is durable; if the
  * transaction fails, every appender in the batch gets the error and nothing of it is stored.
+ *
+ * <p>Each batch is placed at the store's end as read inside the store's write transaction ({@link
+ * LedgerStore#appendAtEnd}), so other processes appending to the same store are never overwritten
+ * or collided with; the in-memory right edge is a cache, reloaded from the store when another
+ * process has appended since.
  */
 final class GroupCommitter implements AutoCloseable {
   static final int MAX_BATCH_ENTRIES = 4096;
@@ -33,7 +38,7 @@ final class GroupCommitter implements AutoCloseable {
     this.thread = Thread.ofPlatform().daemon().name("ledger-group-commit").start(this::run);
   }
 
-  /** The right edge of the committed tree. */
+  /** The right edge of the tree as this process last committed or loaded it (may lag the store). */
   Frontier committed() {
     return frontier;
   }
@@ -76,60 +81,47 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   private void commit(List<Pending> batch) {
-    // Another process on the same state directory may have appended since this one last did: the
-    // store's primary key then refuses the stale indices, and the batch is placed again after
-    // the entries now stored (optimistic concurrency between processes sharing one ledger).
-    for (int attempt = 0; ; attempt++) {
-      RunnerException error = tryCommit(batch);
-      if (error == null) {
-        return;
-      }
-      long stored = storedSize();
-      if (attempt >= 100 || stored == frontier.size()) {
-        batch.forEach(p -> p.firstIndex().completeExceptionally(error));
-        return;
-      }
-      frontier = Frontier.load(stored, store.nodes());
-    }
-  }
-
-  private long storedSize() {
-    try {
-      return store.size();
-    } catch (RuntimeException e) {
-      return frontier.size();
-    }
-  }
-
-  /** Appends the batch after the known frontier; returns null on success, else the error. */
-  private RunnerException tryCommit(List<Pending> batch) {
-    Frontier next = frontier.copy();
-    long firstIndex = next.size();
     List<byte[]> entries = new ArrayList<>();
     List<byte[]> leafHashes = new ArrayList<>();
-    List<TreeNode> nodes = new ArrayList<>();
-    List<Long> starts = new ArrayList<>();
+    List<Integer> offsets = new ArrayList<>();
     for (Pending p : batch) {
-      starts.add(next.size());
+      offsets.add(entries.size());
       for (byte[] entry : p.entries()) {
-        byte[] leaf = MerkleProofs.leafHash(entry);
         entries.add(entry);
-        leafHashes.add(leaf);
-        next.append(leaf, nodes);
+        leafHashes.add(MerkleProofs.leafHash(entry));
       }
     }
+    Frontier[] next = new Frontier[1];
+    long firstIndex;
     try {
-      store.append(firstIndex, entries, leafHashes, nodes);
+      firstIndex =
+          store.appendAtEnd(
+              entries,
+              leafHashes,
+              (size, committedNodes) -> {
+                // Another process may have appended since this one last did: then the in-memory
+                // edge is stale and the edge at the end read inside the write lock is loaded.
+                Frontier tree =
+                    frontier.size() == size ? frontier.copy() : Frontier.load(size, committedNodes);
+                List<TreeNode> nodes = new ArrayList<>();
+                for (byte[] leaf : leafHashes) {
+                  tree.append(leaf, nodes);
+                }
+                next[0] = tree;
+                return nodes;
+              });
     } catch (RuntimeException e) {
-      return e instanceof RunnerException re
-          ? re
-          : new RunnerException(ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed", e);
+      RunnerException error =
+          e instanceof RunnerException re
+              ? re
+              : new RunnerException(ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed", e);
+      batch.forEach(p -> p.firstIndex().completeExceptionally(error));
+      return;
     }
-    frontier = next;
+    frontier = next[0];
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).firstIndex().complete(starts.get(i));
+      batch.get(i).firstIndex().complete(firstIndex + offsets.get(i));
     }
-    return null;
   }
 
   private void failRemaining() {

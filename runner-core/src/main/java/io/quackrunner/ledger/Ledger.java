@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionException;
  * <p>Entries are opaque bytes (a receipt's DSSE envelope); entry {@code i}'s leaf hash is
  * SHA-256(0x00 ‖ entry). Concurrent {@link #append} calls are batched into one durable store
  * transaction (group commit). Proofs read complete-subtree hashes from the store's node cache, so
- * they cost O(log² n) lookups at any size. Thread-safe.
+ * they cost O(log² n) lookups at any size. Thread-safe, and safe for several processes sharing one
+ * store: each append reads the end inside the store's write transaction.
  */
 public final class Ledger implements AutoCloseable {
   private static final String ORIGIN_SETTING = "origin";
@@ -81,9 +82,9 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  /** Returns the number of durable entries. */
+  /** Returns the number of durable entries, appended by this process or any other. */
   public long size() {
-    return committer.committed().size();
+    return Math.max(committer.committed().size(), store.size());
   }
 
   /** Returns entry {@code index} as stored. */
@@ -109,7 +110,9 @@ public final class Ledger implements AutoCloseable {
    */
   public Checkpoint checkpoint() {
     Frontier tree = committer.committed();
-    Checkpoint c = Checkpoint.sign(origin, tree.size(), tree.root(), signer);
+    long size = size();
+    byte[] root = tree.size() == size ? tree.root() : MerkleProofs.rootHash(size, store.nodes());
+    Checkpoint c = Checkpoint.sign(origin, size, root, signer);
     store.addCheckpoint(c.size(), c.text());
     return c;
   }

@@ -24,6 +24,36 @@ public interface LedgerStore extends AutoCloseable {
    */
   void append(long firstIndex, List<byte[]> entries, List<byte[]> leafHashes, List<TreeNode> nodes);
 
+  /**
+   * Appends entries at the store's end as it is when the write begins, in one transaction that
+   * holds the store's write lock from reading the end to the commit, so that appenders in other
+   * processes sharing the store are serialized and none of them builds on a stale end.
+   *
+   * <p>{@code plan} is called once, inside the transaction, with the committed size and a node
+   * source reading within the same transaction; it returns the complete-subtree nodes that the
+   * entries finish when appended at that size. The default, for stores used by one process only,
+   * reads {@link #size()} and calls {@link #append}.
+   *
+   * @return the index of the first entry appended
+   * @throws io.quackrunner.errors.RunnerException RECEIPT_COMMIT_FAILED if the transaction fails;
+   *     then nothing of it is stored
+   */
+  default long appendAtEnd(List<byte[]> entries, List<byte[]> leafHashes, AppendPlan plan) {
+    long first = size();
+    append(first, entries, leafHashes, plan.nodes(first, nodes()));
+    return first;
+  }
+
+  /** Computes, inside an append transaction, the nodes that the appended leaves finish. */
+  @FunctionalInterface
+  interface AppendPlan {
+    /**
+     * Returns the complete-subtree nodes that the leaves finish when appended to a tree of {@code
+     * size} leaves whose stored nodes {@code committed} reads.
+     */
+    List<TreeNode> nodes(long size, NodeSource committed);
+  }
+
   /** Returns the stored bytes of entry {@code index}, which must be below {@link #size()}. */
   byte[] entry(long index);
 

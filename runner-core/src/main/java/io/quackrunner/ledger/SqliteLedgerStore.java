@@ -39,6 +39,12 @@ public final class SqliteLedgerStore implements LedgerStore {
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
   };
 
+  /**
+   * How long a statement waits for another connection's lock, in milliseconds; appends from many
+   * processes queue on the write lock for at most this long.
+   */
+  static final int BUSY_TIMEOUT_MS = 30_000;
+
   private final Path file;
   private final Connection writer;
   private final Connection reader;
@@ -82,7 +88,6 @@ public final class SqliteLedgerStore implements LedgerStore {
           }
         }
       }
-      writer.setAutoCommit(false);
       return new SqliteLedgerStore(file, writer, connect(file));
     } catch (SQLException | java.io.IOException e) {
       throw new RunnerException(
@@ -93,7 +98,7 @@ public final class SqliteLedgerStore implements LedgerStore {
   private static Connection connect(Path file) throws SQLException {
     Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
     try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout=10000");
+      s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
       s.execute("PRAGMA synchronous=FULL");
     }
     return c;
@@ -119,31 +124,75 @@ public final class SqliteLedgerStore implements LedgerStore {
   @Override
   public void append(
       long firstIndex, List<byte[]> entries, List<byte[]> leafHashes, List<TreeNode> nodes) {
+    appendAtEnd(
+        entries,
+        leafHashes,
+        (size, committed) -> {
+          if (size != firstIndex) {
+            throw new RunnerException(
+                ErrorKind.RECEIPT_COMMIT_FAILED,
+                "ledger append at index " + firstIndex + ", but the ledger holds " + size);
+          }
+          return nodes;
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: {@code BEGIN IMMEDIATE} takes SQLite's write lock first (waiting up to {@link
+   * #BUSY_TIMEOUT_MS} for another process's append to finish), then the end is read, the plan run
+   * and the rows inserted, and {@code COMMIT} makes them durable; any failure rolls back.
+   */
+  @Override
+  public long appendAtEnd(List<byte[]> entries, List<byte[]> leafHashes, AppendPlan plan) {
     synchronized (writer) {
-      try (PreparedStatement e =
-              writer.prepareStatement(
-                  "INSERT INTO entries (idx, leaf_hash, entry) VALUES (?, ?, ?)");
-          PreparedStatement n =
-              writer.prepareStatement("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")) {
-        for (int i = 0; i < entries.size(); i++) {
-          e.setLong(1, firstIndex + i);
-          e.setBytes(2, leafHashes.get(i));
-          e.setBytes(3, entries.get(i));
-          e.addBatch();
+      try {
+        begin();
+        long first;
+        try (Statement s = writer.createStatement();
+            ResultSet r = s.executeQuery("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries")) {
+          first = r.getLong(1);
         }
-        e.executeBatch();
-        for (TreeNode node : nodes) {
-          n.setInt(1, node.level());
-          n.setLong(2, node.index());
-          n.setBytes(3, node.hash());
-          n.addBatch();
+        List<TreeNode> nodes =
+            plan.nodes(
+                first,
+                (level, index) -> {
+                  try {
+                    return node(writer, level, index);
+                  } catch (SQLException e) {
+                    throw readFailed(e);
+                  }
+                });
+        try (PreparedStatement e =
+                writer.prepareStatement(
+                    "INSERT INTO entries (idx, leaf_hash, entry) VALUES (?, ?, ?)");
+            PreparedStatement n =
+                writer.prepareStatement("INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)")) {
+          for (int i = 0; i < entries.size(); i++) {
+            e.setLong(1, first + i);
+            e.setBytes(2, leafHashes.get(i));
+            e.setBytes(3, entries.get(i));
+            e.addBatch();
+          }
+          e.executeBatch();
+          for (TreeNode node : nodes) {
+            n.setInt(1, node.level());
+            n.setLong(2, node.index());
+            n.setBytes(3, node.hash());
+            n.addBatch();
+          }
+          n.executeBatch();
         }
-        n.executeBatch();
-        writer.commit();
+        commit();
+        return first;
       } catch (SQLException ex) {
         rollback();
         throw new RunnerException(
             ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed: " + ex.getMessage(), ex);
+      } catch (RuntimeException ex) {
+        rollback();
+        throw ex;
       }
     }
   }
@@ -157,23 +206,29 @@ public final class SqliteLedgerStore implements LedgerStore {
   public NodeSource nodes() {
     return (level, index) -> {
       synchronized (reader) {
-        try (PreparedStatement p =
-            reader.prepareStatement("SELECT hash FROM nodes WHERE level = ? AND idx = ?")) {
-          p.setInt(1, level);
-          p.setLong(2, index);
-          try (ResultSet r = p.executeQuery()) {
-            if (!r.next()) {
-              throw new RunnerException(
-                  ErrorKind.VERIFICATION_FAILED,
-                  "ledger node cache lacks node level " + level + " index " + index);
-            }
-            return r.getBytes(1);
-          }
+        try {
+          return node(reader, level, index);
         } catch (SQLException e) {
           throw readFailed(e);
         }
       }
     };
+  }
+
+  private static byte[] node(Connection c, int level, long index) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement("SELECT hash FROM nodes WHERE level = ? AND idx = ?")) {
+      p.setInt(1, level);
+      p.setLong(2, index);
+      try (ResultSet r = p.executeQuery()) {
+        if (!r.next()) {
+          throw new RunnerException(
+              ErrorKind.VERIFICATION_FAILED,
+              "ledger node cache lacks node level " + level + " index " + index);
+        }
+        return r.getBytes(1);
+      }
+    }
   }
 
   @Override
@@ -199,10 +254,8 @@ public final class SqliteLedgerStore implements LedgerStore {
           writer.prepareStatement("INSERT INTO checkpoints (size, text) VALUES (?, ?)")) {
         p.setLong(1, size);
         p.setString(2, text);
-        p.executeUpdate();
-        writer.commit();
+        p.executeUpdate(); // one statement: its own transaction
       } catch (SQLException e) {
-        rollback();
         throw new RunnerException(
             ErrorKind.RECEIPT_COMMIT_FAILED, "cannot store checkpoint: " + e.getMessage(), e);
       }
@@ -247,11 +300,9 @@ public final class SqliteLedgerStore implements LedgerStore {
           writer.prepareStatement("INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)")) {
         p.setString(1, key);
         p.setString(2, value);
-        p.executeUpdate();
-        writer.commit();
+        p.executeUpdate(); // one statement: its own transaction
         return setting(key).orElseThrow(() -> new SQLException("setting " + key + " vanished"));
       } catch (SQLException e) {
-        rollback();
         throw new RunnerException(
             ErrorKind.CONFIGURATION,
             "cannot store ledger setting " + key + ": " + e.getMessage(),
@@ -306,9 +357,23 @@ public final class SqliteLedgerStore implements LedgerStore {
     }
   }
 
+  // The writer stays in JDBC auto-commit mode (the driver would otherwise hold a transaction open
+  // between appends); append transactions are bracketed by hand.
+  private void begin() throws SQLException {
+    try (Statement s = writer.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+    }
+  }
+
+  private void commit() throws SQLException {
+    try (Statement s = writer.createStatement()) {
+      s.execute("COMMIT");
+    }
+  }
+
   private void rollback() {
-    try {
-      writer.rollback();
+    try (Statement s = writer.createStatement()) {
+      s.execute("ROLLBACK"); // fails harmlessly when BEGIN itself failed
     } catch (SQLException ignored) {
       // the failed transaction is abandoned either way; the original error is reported
     }

@@ -4,8 +4,12 @@ import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -100,13 +104,32 @@ public final class KeyRing {
           ErrorKind.CONFIGURATION, "a key ring loaded from a configured file cannot rotate");
     }
     SigningKey next = SigningKey.generate(active.name());
-    try {
-      VerifierKey old = active.verifierKey();
-      Path retiredFile =
-          keysDir.resolve("retired").resolve(HexFormat.of().formatHex(old.publicKey()) + ".pub");
-      KeyFiles.createNew(retiredFile, old.text() + "\n");
-      KeyFiles.replace(keysDir.resolve("active.key"), next.privateKeyText() + "\n");
-      retired.add(old);
+    Path activeFile = keysDir.resolve("active.key");
+    // Rotations of one state directory are serialized across processes (an fcntl lock on
+    // keys/rotate.lock, released by the kernel if the holder dies), and the key retired is the
+    // one on disk, read under the lock: two concurrent rotations then retire K0 and K1 in turn
+    // instead of both retiring K0 and losing K1, whose receipts would no longer verify.
+    try (FileChannel lockFile =
+            FileChannel.open(
+                keysDir.resolve("rotate.lock"),
+                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(KeyFiles.OWNER_ONLY));
+        FileLock lock = lockFile.lock()) {
+      SigningKey onDisk = SigningKey.parse(KeyFiles.readSecret(activeFile));
+      LinkedHashSet<VerifierKey> retiring = new LinkedHashSet<>();
+      retiring.add(active.verifierKey()); // already retired when another process rotated it
+      retiring.add(onDisk.verifierKey());
+      for (VerifierKey old : retiring) {
+        Path retiredFile =
+            keysDir.resolve("retired").resolve(HexFormat.of().formatHex(old.publicKey()) + ".pub");
+        KeyFiles.createNew(retiredFile, old.text() + "\n");
+      }
+      KeyFiles.replace(activeFile, next.privateKeyText() + "\n");
+      for (VerifierKey old : retiring) {
+        if (!retired.contains(old)) {
+          retired.add(old);
+        }
+      }
       active = next;
       return next;
     } catch (IOException e) {

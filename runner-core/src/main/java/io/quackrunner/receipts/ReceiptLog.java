@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -61,16 +60,12 @@ public final class ReceiptLog implements AutoCloseable {
         byte[] r = new byte[4];
         new SecureRandom().nextBytes(r);
         String fresh = "quackrunner.local/" + HexFormat.of().formatHex(r) + "\n";
-        try {
-          Files.writeString(
-              file,
-              fresh,
-              StandardCharsets.UTF_8,
-              StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE);
-        } catch (java.nio.file.FileAlreadyExistsException raced) {
-          // another process made it first; use theirs
-        }
+        // Written aside and linked into place: a process opening the directory at the same
+        // moment sees no origin or the whole one, never an empty file; the first link wins.
+        io.quackrunner.store.StateFiles.createOnce(
+            file,
+            fresh.getBytes(StandardCharsets.UTF_8),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       }
       String origin = Files.readString(file, StandardCharsets.UTF_8).trim();
       if (origin.isEmpty() || origin.contains(" ") || origin.contains("+")) {

@@ -77,6 +77,53 @@ class LedgerTest {
   }
 
   @Test
+  void ledgersOnOneFileAsInSeparateProcessesAppendIntoOneTree() throws Exception {
+    // Two Ledger objects with their own store connections and frontiers stand for two processes
+    // on one state directory: each one's in-memory edge goes stale as soon as the other appends.
+    try (Ledger a = open();
+        Ledger b = open()) {
+      int perSide = 150;
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Long>> indices = new ArrayList<>();
+        for (int i = 0; i < perSide; i++) {
+          long n = i;
+          indices.add(pool.submit(() -> a.append(entry(n))));
+          indices.add(pool.submit(() -> b.append(entry(10_000 + n))));
+        }
+        List<Long> got = new ArrayList<>();
+        for (Future<Long> f : indices) {
+          got.add(f.get());
+        }
+        Collections.sort(got);
+        List<Long> expected = new ArrayList<>();
+        for (long i = 0; i < 2L * perSide; i++) {
+          expected.add(i);
+        }
+        assertThat(got).as("every append got its own index").isEqualTo(expected);
+      } finally {
+        pool.shutdown();
+      }
+      assertThat(a.size()).isEqualTo(2L * perSide);
+      assertThat(b.size()).isEqualTo(2L * perSide);
+      Checkpoint ca = a.checkpoint();
+      Checkpoint cb = b.checkpoint();
+      assertThat(ca.rootHash()).isEqualTo(cb.rootHash());
+      TestTree reference = TestTree.ofEntries(0);
+      for (long i = 0; i < 2L * perSide; i++) {
+        reference.append(a.entry(i));
+      }
+      assertThat(ca.rootHash()).isEqualTo(reference.naiveRoot(2L * perSide));
+      long index = a.indexOf(entry(10_000 + 7)).orElseThrow();
+      assertThat(
+              a.inclusionProof(index, ca.size())
+                  .verify(MerkleProofs.leafHash(entry(10_000 + 7)), ca.rootHash()))
+          .isTrue();
+      assertThat(a.verify(List.of(KEY))).isEqualTo(LedgerVerification.passed(2L * perSide));
+    }
+  }
+
+  @Test
   void batchesConcurrentAppendersIntoFewTransactions() throws Exception {
     AtomicInteger transactions = new AtomicInteger();
     LedgerStore store =

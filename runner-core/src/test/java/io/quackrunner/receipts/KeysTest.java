@@ -110,6 +110,22 @@ class KeysTest {
   }
 
   @Test
+  void rotationsByTwoProcessesRetireEveryKeyThatWasActive(@TempDir Path state) {
+    // Two rings on one state directory stand for two processes; b's idea of the active key is
+    // stale once a rotates.
+    KeyRing a = KeyRing.open(state, "runner.test");
+    KeyRing b = KeyRing.open(state, "runner.test");
+    VerifierKey k0 = a.active().verifierKey();
+    VerifierKey k1 = a.rotate().verifierKey();
+    KeyRing signer = KeyRing.open(state, "runner.test"); // signs receipts with k1 meanwhile
+    assertThat(signer.active().verifierKey()).isEqualTo(k1);
+    VerifierKey k2 = b.rotate().verifierKey();
+    KeyRing reopened = KeyRing.open(state, "runner.test");
+    assertThat(reopened.active().verifierKey()).isEqualTo(k2);
+    assertThat(reopened.retired()).as("k1's receipts still verify").contains(k0, k1);
+  }
+
+  @Test
   void rotationKeepsRetiredPublicKeys(@TempDir Path state) {
     KeyRing ring = KeyRing.open(state, "runner.test");
     VerifierKey first = ring.active().verifierKey();

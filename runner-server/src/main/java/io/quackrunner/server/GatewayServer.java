@@ -142,10 +142,11 @@ public final class GatewayServer implements AutoCloseable {
       Files.createDirectories(file.getParent());
       Files.setPosixFilePermissions(file.getParent(), PosixFilePermissions.fromString("rwx------"));
       String token = TokenStore.issue(o.tokens(), "admin");
-      Files.deleteIfExists(file);
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(file, token + "\n", StandardCharsets.UTF_8);
+      // Replaced by one rename, so a client reading it never sees it empty or half-written.
+      io.quackrunner.store.StateFiles.replace(
+          file,
+          (token + "\n").getBytes(StandardCharsets.UTF_8),
+          io.quackrunner.store.StateFiles.OWNER_ONLY);
       return file;
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.CONFIGURATION, "cannot write " + file + ": " + e);

@@ -78,16 +78,22 @@ public final class TokenStore {
     String token = "qr_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      if (!Files.exists(file)) {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      // O_CREAT without O_EXCL, mode 0600 from creation: concurrent issuers neither fail on a file
+      // another one just created nor see it wider than 0600; each line is one O_APPEND write, so
+      // lines of concurrent issuers never interleave.
+      try (var ch =
+          Files.newByteChannel(
+              file,
+              java.util.Set.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        var line =
+            java.nio.ByteBuffer.wrap(
+                (sha256(token) + " " + tenant + "\n").getBytes(StandardCharsets.UTF_8));
+        while (line.hasRemaining()) {
+          ch.write(line);
+        }
       }
-      Files.writeString(
-          file,
-          sha256(token) + " " + tenant + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new RunnerException(
           ErrorKind.CONFIGURATION, "cannot write token file " + file + ": " + e);
