@@ -135,8 +135,8 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
   /**
    * Fills unset fields from the defaults and checks every field against the maxima.
    *
-   * @throws RunnerException of kind USAGE naming the first limit that is not positive or exceeds
-   *     its maximum
+   * @throws RunnerException of kind SCHEMA_VIOLATION naming the first limit that is not positive or
+   *     exceeds its maximum
    */
   public Limits resolve(LimitsRequest r) {
     return new Limits(
@@ -156,7 +156,7 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
     NetworkMode n = asked == null ? defaults.network() : asked;
     if (n.ordinal() > maxima.network().ordinal()) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.SCHEMA_VIOLATION,
           "network "
               + n.label()
               + " is not allowed here (maximum "
@@ -169,11 +169,12 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
   private static long pick(String name, Long asked, long dflt, long max) {
     long v = asked == null ? dflt : asked;
     if (v <= 0) {
-      throw new RunnerException(ErrorKind.USAGE, "limit " + name + " must be positive, not " + v);
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "limit " + name + " must be positive, not " + v);
     }
     if (v > max) {
       throw new RunnerException(
-          ErrorKind.USAGE, "limit " + name + " " + v + " exceeds the maximum " + max);
+          ErrorKind.SCHEMA_VIOLATION, "limit " + name + " " + v + " exceeds the maximum " + max);
     }
     return v;
   }

@@ -55,7 +55,8 @@ public final class LimitsJson {
   /**
    * Reads a request from a map of JSON values.
    *
-   * @throws RunnerException of kind USAGE for an unknown field or a value of the wrong type
+   * @throws RunnerException of kind UNKNOWN_FIELD for an unknown limit, SCHEMA_VIOLATION for a
+   *     value of the wrong type
    */
   public static LimitsRequest fromMap(Map<String, ?> m) {
     if (m == null) {
@@ -64,13 +65,13 @@ public final class LimitsJson {
     for (String k : m.keySet()) {
       if (!FIELDS.contains(k)) {
         throw new RunnerException(
-            ErrorKind.USAGE,
+            ErrorKind.UNKNOWN_FIELD,
             "unknown limit '" + k + "' (known: " + String.join(", ", FIELDS) + ")");
       }
     }
     Object net = m.get("network");
     if (net != null && !(net instanceof String)) {
-      throw new RunnerException(ErrorKind.USAGE, "limit network must be a string");
+      throw new RunnerException(ErrorKind.SCHEMA_VIOLATION, "limit network must be a string");
     }
     return new LimitsRequest(
         num(m, "wall_time_ms"),
@@ -110,6 +111,6 @@ public final class LimitsJson {
     if (v instanceof Integer || v instanceof Long || v instanceof Short) {
       return ((Number) v).longValue();
     }
-    throw new RunnerException(ErrorKind.USAGE, "limit " + k + " must be an integer");
+    throw new RunnerException(ErrorKind.SCHEMA_VIOLATION, "limit " + k + " must be an integer");
   }
 }

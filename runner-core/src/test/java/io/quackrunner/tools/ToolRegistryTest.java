@@ -63,7 +63,7 @@ class ToolRegistryTest {
     assertThatThrownBy(() -> r.resolve("echo", "1.0", "shout"))
         .hasMessageContaining("unknown verb 'shout'")
         .extracting(e -> ((RunnerException) e).kind())
-        .isEqualTo(ErrorKind.USAGE);
+        .isEqualTo(ErrorKind.UNKNOWN_TOOL);
   }
 
   @Test
