@@ -86,6 +86,9 @@ final class ArtifactsApi {
         }
       }
       if (from >= size || (want[0] < 0 && want[1] == 0)) {
+        resp.getHeaders().remove(HttpHeader.ETAG);
+        resp.getHeaders().remove(HttpHeader.ACCEPT_RANGES);
+        resp.getHeaders().remove(HttpHeader.CACHE_CONTROL);
         throw new HttpProblem(
             ErrorKind.RANGE_NOT_SATISFIABLE,
             "range " + range + " lies past the end of " + size + " bytes",

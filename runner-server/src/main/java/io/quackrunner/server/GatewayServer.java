@@ -106,12 +106,14 @@ public final class GatewayServer implements AutoCloseable {
       hc.setSendServerVersion(false);
       hc.setSendXPoweredBy(false);
       hc.setRequestHeaderSize(16 * 1024);
-      // "%25" in a path is how a '%' in an artifact name is written (RFC 3986 §2.4); the API
-      // decodes each segment once itself, so the encoding is not ambiguous to it. An encoded '/'
-      // stays refused: no segment of an artifact path holds one.
+      // "%25" in a path is how a '%' in an artifact name is written and "%2F" how a generated
+      // client sends the '/' inside an artifact path (RFC 3986 §2.4); the API decodes each
+      // segment once itself and looks artifacts up in the run's record, so neither is ambiguous.
       hc.setUriCompliance(
           UriCompliance.DEFAULT.with(
-              "QUACKRUNNER", UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+              "QUACKRUNNER",
+              UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+              UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
       ServerConnector c;
       boolean tls = o.tlsKeystore() != null;
       if (tls) {

@@ -59,8 +59,11 @@ final class UriPath {
    * Splits a raw (still encoded) request path into decoded segments; a trailing {@code /} is
    * ignored.
    *
+   * <p>A segment may decode to text holding {@code /} (sent as {@code %2F}); only the artifact
+   * route joins segments, and it looks the result up among the run's recorded artifacts.
+   *
    * @throws RunnerException of kind BAD_REQUEST for a malformed escape, bytes that are not UTF-8,
-   *     or a segment that decodes to one holding {@code /} or NUL
+   *     or a segment that decodes to NUL
    */
   static List<String> segments(String rawPath) {
     if (rawPath == null) {
@@ -117,8 +120,8 @@ final class UriPath {
     } catch (CharacterCodingException e) {
       throw bad("path segment '" + seg + "' does not decode to UTF-8");
     }
-    if (s.indexOf('/') >= 0 || s.indexOf('\0') >= 0) {
-      throw bad("path segment '" + seg + "' decodes to a '/' or NUL");
+    if (s.indexOf('\0') >= 0) {
+      throw bad("path segment '" + seg + "' decodes to a NUL");
     }
     return s;
   }
