@@ -233,7 +233,8 @@ class ApiContractIT {
           .doesNotContain("StreamReadConstraints")
           .doesNotContain("Exception");
     }
-    assertThat(cases.stream().map(c -> c.kind().slug()).distinct().count()).isGreaterThanOrEqualTo(15);
+    assertThat(cases.stream().map(c -> c.kind().slug()).distinct().count())
+        .isGreaterThanOrEqualTo(15);
   }
 
   @Test
