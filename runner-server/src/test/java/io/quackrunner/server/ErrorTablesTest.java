@@ -14,9 +14,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The one ErrorKind table in the code against every place that lists it: the problem-type table
- * of docs/SERVER.md, the error-kind table of docs/EXIT-CODES.md, and the Problem schema of the
- * served openapi.json. A kind added, renamed or remapped in one place only fails here.
+ * The one ErrorKind table in the code against every place that lists it: the problem-type table of
+ * docs/SERVER.md, the error-kind table of docs/EXIT-CODES.md, and the Problem schema of the served
+ * openapi.json. A kind added, renamed or remapped in one place only fails here.
  */
 class ErrorTablesTest {
   static final Path DOCS = Path.of(System.getProperty("quackrunner.home", "..")).resolve("docs");
