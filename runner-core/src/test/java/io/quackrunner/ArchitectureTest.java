@@ -35,6 +35,7 @@ class ArchitectureTest {
           "ledger",
           "receipts",
           "tools",
+          "triggers",
           "service");
 
   private static final Path MAIN = Path.of("src/main/java/io/quackrunner");

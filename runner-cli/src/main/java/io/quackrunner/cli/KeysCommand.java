@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code runner keys show|rotate}: the receipt signing key of the state directory, printed in the
- * C2SP signed-note verifier-key form ({@code name+keyid+base64(0x01 ‖ public key)}).
+ * {@code runner keys show|rotate [--trigger]}: the receipt signing key of the state directory (or,
+ * with {@code --trigger}, the separate trigger-signing key used by {@code runner trigger sign}),
+ * printed in the C2SP signed-note verifier-key form ({@code name+keyid+base64(0x01 ‖ public key)}).
  */
 @Command(
     name = "keys",
@@ -27,9 +28,18 @@ public final class KeysCommand implements Callable<Integer> {
         io.quackrunner.errors.ErrorKind.USAGE, "keys needs a subcommand: show or rotate");
   }
 
+  /** The directory under the state dir holding the separate trigger-signing key ring. */
+  static final String TRIGGER_KEYS = "trigger-signing";
+
   static KeyRing ring() {
     Path state = Engine.stateDir(System.getenv());
     return KeyRing.open(state, ReceiptLog.origin(state.resolve("ledger")));
+  }
+
+  /** The trigger-signing key ring: {@code <state>/trigger-signing/keys/active.key}. */
+  static KeyRing triggerRing() {
+    Path state = Engine.stateDir(System.getenv());
+    return KeyRing.open(state.resolve(TRIGGER_KEYS), "quackrunner-trigger");
   }
 
   /** Prints the active verifier key, then retired ones marked as such. */
@@ -37,9 +47,15 @@ public final class KeysCommand implements Callable<Integer> {
   static final class Show implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
 
+    @picocli.CommandLine.Option(
+        names = "--trigger",
+        description =
+            "the trigger-signing key (for runner trigger sign) instead of the receipt key")
+    boolean trigger;
+
     @Override
     public Integer call() {
-      KeyRing ring = ring();
+      KeyRing ring = trigger ? triggerRing() : ring();
       var out = keys.runner.context().out();
       out.println(ring.active().verifierKey().text());
       for (VerifierKey k : ring.retired()) {
@@ -54,9 +70,14 @@ public final class KeysCommand implements Callable<Integer> {
   static final class Rotate implements Callable<Integer> {
     @ParentCommand KeysCommand keys;
 
+    @picocli.CommandLine.Option(
+        names = "--trigger",
+        description = "rotate the trigger-signing key instead of the receipt key")
+    boolean trigger;
+
     @Override
     public Integer call() {
-      SigningKey fresh = ring().rotate();
+      SigningKey fresh = (trigger ? triggerRing() : ring()).rotate();
       keys.runner.context().out().println(fresh.verifierKey().text());
       return 0;
     }

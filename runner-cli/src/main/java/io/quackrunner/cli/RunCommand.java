@@ -80,6 +80,12 @@ public final class RunCommand implements Callable<Integer> {
       description = "runs with one key execute once")
   String idempotencyKey;
 
+  @Option(
+      names = "--trigger",
+      paramLabel = "FILE",
+      description = "a signed trigger for this request (runner trigger sign)")
+  Path trigger;
+
   @Override
   public Integer call() {
     Map<String, String> p = new LinkedHashMap<>();
@@ -103,7 +109,19 @@ public final class RunCommand implements Callable<Integer> {
     Path dir =
         noDownload ? null : download != null ? download : Path.of(".").toAbsolutePath().normalize();
     return new RunClient(server, token(), System.out, System.err)
-        .run(tool, verb, inputs, p, dir, noDownload ? null : output, idempotencyKey);
+        .run(tool, verb, inputs, p, dir, noDownload ? null : output, idempotencyKey, triggerJson());
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode triggerJson() {
+    if (trigger == null) {
+      return null;
+    }
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(TriggerCommand.read(trigger));
+    } catch (IOException e) {
+      throw new RunnerException(ErrorKind.USAGE, trigger + " is not JSON: " + e.getMessage());
+    }
   }
 
   private String token() {

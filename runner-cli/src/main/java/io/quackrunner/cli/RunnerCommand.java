@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ShellCommand.class,
       VersionCommand.class,
       KeysCommand.class,
+      TriggerCommand.class,
       LedgerCommand.class,
       VerifyCommand.class,
       ServeCommand.class,

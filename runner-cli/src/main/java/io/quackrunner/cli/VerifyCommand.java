@@ -9,6 +9,7 @@ import io.quackrunner.receipts.CheckResult;
 import io.quackrunner.receipts.LedgerEvidence;
 import io.quackrunner.receipts.ReceiptCheck;
 import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.ReceiptPredicate;
 import io.quackrunner.receipts.ReceiptVerifier;
 import io.quackrunner.receipts.VerificationReport;
 import io.quackrunner.receipts.VerifierKey;
@@ -84,8 +85,100 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "consistency proof JSON (offline)")
   Path consistency;
 
+  @Option(
+      names = "--trigger-key",
+      paramLabel = "KEY",
+      description = "check the embedded trigger's signature with this verifier key (text or file)")
+  List<String> triggerKeys = new ArrayList<>();
+
   @Override
   public Integer call() {
+    int code = verify();
+    int t = checkTrigger();
+    return code != 0 ? code : t;
+  }
+
+  /**
+   * Checks the signed trigger the receipt records (predicate {@code trigger}) against the given
+   * trigger keys; prints one line, {@code PASS|FAIL|SKIP trigger: …}, only when the receipt records
+   * a trigger or a trigger key was given.
+   *
+   * @return 0, or 6 when the check failed
+   */
+  private int checkTrigger() {
+    var out = runner.context().out();
+    ReceiptPredicate.Trigger t;
+    try {
+      t =
+          io.quackrunner.receipts.ReceiptStatement.parse(
+                  io.quackrunner.receipts.Dsse.parse(read(receipt)).payload())
+              .predicate()
+              .trigger();
+    } catch (RunnerException e) {
+      return 0; // the receipt checks above already failed and said why
+    }
+    if (t == null) {
+      if (triggerKeys.isEmpty()) {
+        return 0;
+      }
+      out.println("FAIL trigger: the receipt records no signed trigger");
+      out.flush();
+      runner.context().errors().line("verification failed: trigger: none recorded");
+      return 6;
+    }
+    if (triggerKeys.isEmpty()) {
+      out.println(
+          "SKIP trigger: link "
+              + t.linkId()
+              + " claims signer "
+              + t.signerKeyId()
+              + "; give --trigger-key to check its signature");
+      out.flush();
+      return 0;
+    }
+    io.quackrunner.receipts.DsseEnvelope env;
+    try {
+      env =
+          io.quackrunner.receipts.Dsse.parse(
+              new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(t.envelope()));
+    } catch (IOException | RunnerException e) {
+      out.println("FAIL trigger: the recorded trigger envelope is malformed");
+      out.flush();
+      return 6;
+    }
+    byte[] pae = io.quackrunner.receipts.Dsse.pae(env.payloadType(), env.payload());
+    String linkHash = "sha256:" + io.quackrunner.receipts.TriggerHashes.sha256(env.payload());
+    for (String k : triggerKeys) {
+      VerifierKey key = key(k);
+      for (var sig : env.signatures()) {
+        if (sig.keyid().equals(key.keyId()) && key.verify(pae, sig.sig())) {
+          boolean ok = linkHash.equals(t.linkHash());
+          out.println(
+              (ok ? "PASS" : "FAIL")
+                  + " trigger: link "
+                  + t.linkId()
+                  + (ok ? " is signed by " + key.keyId() : " does not hash to its link_hash"));
+          out.flush();
+          if (!ok) {
+            runner.context().errors().line("verification failed: trigger: link hash differs");
+          }
+          return ok ? 0 : 6;
+        }
+      }
+    }
+    out.println("FAIL trigger: link " + t.linkId() + " is not signed by a given --trigger-key");
+    out.flush();
+    runner.context().errors().line("verification failed: trigger: no valid signature by the key");
+    return 6;
+  }
+
+  private static VerifierKey key(String k) {
+    Path file = Path.of(k);
+    return VerifierKey.parse(
+        Files.isRegularFile(file) ? new String(read(file), StandardCharsets.UTF_8).trim() : k);
+  }
+
+  private int verify() {
     byte[] envelope = read(receipt);
     List<VerifierKey> trusted = new ArrayList<>();
     for (String k : keys) {

@@ -57,6 +57,8 @@ class CoreCommandsIT {
         .contains("Tools (" + runner.etc().resolve("tools.env") + "): not present")
         .contains("Plugins (" + runner.plugins() + "): none")
         .contains("  sandbox.backend=", "  sandbox.version=", "  cgroup.mode=", "  kernel=")
+        .contains("  cgroup.root=/sys/fs/cgroup", "  cgroup.controllers=", "  cgroup.features=")
+        .contains("cgroup.kill=")
         .contains("  jdk=25");
   }
 

@@ -68,20 +68,34 @@ class IdempotencyCliIT {
   }
 
   @Test
-  void theSameRequestWithoutAKeyIsOneTriggerAndAnotherRequestWithTheKeyIsAConflict() {
+  void theSameRequestWithoutAKeyExecutesEveryTime() {
     var first = runner.run("exec", "--", "sh", "-c", "echo $RUNNER_EXECUTION_ID");
     first.succeeds();
     var again = runner.run("exec", "--", "sh", "-c", "echo $RUNNER_EXECUTION_ID");
+    again.succeeds();
+    assertThat(again.stdout()).isNotBlank().isNotEqualTo(first.stdout());
+    assertThat(again.stderr()).doesNotContain("already ran", "nothing was executed");
+    assertThat(runner.run("ledger", "verify").succeeds().stdout())
+        .isEqualTo("ok: 2 entries verified\n");
+  }
+
+  @Test
+  void aKeyRunsOnceAndItsReuseForAnotherRequestExecutesNothing() {
+    var keyed =
+        runner.run("exec", "--idempotency-key", "k", "--", "sh", "-c", "echo $RUNNER_EXECUTION_ID");
+    keyed.succeeds();
+    var again =
+        runner.run("exec", "--idempotency-key", "k", "--", "sh", "-c", "echo $RUNNER_EXECUTION_ID");
     assertThat(again.exitCode()).isZero();
-    assertThat(again.stdout()).isEqualTo(first.stdout());
+    assertThat(again.stdout()).isEqualTo(keyed.stdout());
     assertThat(again.stderr())
         .contains("this trigger already ran as run")
         .contains("nothing was executed");
-    var keyed = runner.run("exec", "--idempotency-key", "k", "--", "true");
-    keyed.succeeds();
     runner
         .run("exec", "--idempotency-key", "k", "--", "false")
         .failsWithOneLine(125, "idempotency key was already used for a different request");
+    assertThat(runner.run("ledger", "verify").succeeds().stdout())
+        .isEqualTo("ok: 1 entries verified\n");
   }
 
   @Test

@@ -11,10 +11,10 @@ package io.quackrunner.errors;
  */
 public enum ErrorKind {
   /**
-   * The trigger is malformed, unknown or not authorized (UBL {@code InvalidTrigger}): a bad
-   * idempotency key or trigger link.
+   * The trigger or request is malformed, unknown or not authorized (UBL {@code InvalidTrigger}): a
+   * bad idempotency key or a trigger link the trust policy refuses.
    */
-  INVALID_TRIGGER("invalid-trigger", "Invalid trigger", 125, 400),
+  INVALID_TRIGGER("invalid-trigger", "Invalid trigger", 125, 403),
   /** The sandbox could not execute the request (UBL {@code ExecutionFailed}). */
   EXECUTION_FAILED("execution-failed", "Execution failed", 125, 500),
   /** An output broke the rules: a link, device, FIFO, missing declared output or bad manifest. */
@@ -58,10 +58,15 @@ public enum ErrorKind {
    */
   FORBIDDEN("forbidden", "Forbidden", 77, 403),
   /**
-   * The request conflicts with the state of a run or of the local files (e.g. an idempotency key
-   * reused with another request, a download directory that exists).
+   * The request conflicts with the state of a run or of the local files (e.g. cancelling a run that
+   * has ended, a downloaded file that differs from the one already there).
    */
   CONFLICT("conflict", "Conflict", 125, 409),
+  /**
+   * An idempotency key was used before, by the same tenant, for a different request; nothing was
+   * executed.
+   */
+  IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency key reused", 125, 422),
   /** The request body or an inline input is larger than the configured limit. */
   TOO_LARGE("too-large", "Payload too large", 125, 413),
   /** The request URI is longer than the server accepts. */

@@ -36,6 +36,8 @@ import java.util.Objects;
  * @param sandbox the isolation backend
  * @param runnerVersion the QuackRunner version that ran and signed
  * @param errorKind the {@code ErrorKind} slug of a runner error, or null
+ * @param trigger the signed trigger that caused the run; absent (not null) when the run had an
+ *     idempotency key or no trigger, so receipts from before triggers keep their exact bytes
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -59,7 +61,120 @@ public record ReceiptPredicate(
     @JsonProperty("environment_fingerprint") EnvironmentFingerprint environmentFingerprint,
     @JsonProperty("sandbox") Sandbox sandbox,
     @JsonProperty("runner_version") String runnerVersion,
-    @JsonProperty("error_kind") String errorKind) {
+    @JsonProperty("error_kind") String errorKind,
+    @JsonProperty("trigger") @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger) {
+
+  /** Creates a predicate of a run without a signed trigger. */
+  public ReceiptPredicate(
+      String containerId,
+      String triggerHash,
+      String executionId,
+      String status,
+      RunStatus runStatus,
+      String failureReason,
+      List<Artifact> artifacts,
+      StreamDigest stdout,
+      StreamDigest stderr,
+      String startedAt,
+      String finishedAt,
+      Integer exitCode,
+      Integer signal,
+      Map<String, Long> limits,
+      ResourceUsage resourceUsage,
+      Tool tool,
+      List<String> command,
+      EnvironmentFingerprint environmentFingerprint,
+      Sandbox sandbox,
+      String runnerVersion,
+      String errorKind) {
+    this(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        null);
+  }
+
+  /** Returns this predicate with the signed trigger that caused the run. */
+  public ReceiptPredicate withTrigger(Trigger t) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        t);
+  }
+
+  /**
+   * The signed trigger (the UBL link) that caused the run.
+   *
+   * @param linkHash {@code sha256:<hex>} of the trigger payload
+   * @param linkId the caller's link id
+   * @param signerKeyId the C2SP key id (name+hash) whose signature verified
+   * @param envelope the trigger's DSSE envelope as the caller sent it, so a verifier holding the
+   *     trigger key can check it
+   * @param checkpoint the caller's checkpoint the link was proven in, or null when not anchored
+   */
+  public record Trigger(
+      @JsonProperty("link_hash") String linkHash,
+      @JsonProperty("link_id") String linkId,
+      @JsonProperty("signer_key_id") String signerKeyId,
+      @JsonProperty("envelope") com.fasterxml.jackson.databind.JsonNode envelope,
+      @JsonProperty("checkpoint") Checkpoint checkpoint) {
+    /** Checks the fields. */
+    public Trigger {
+      ReceiptChecks.text(linkHash, "trigger.link_hash");
+      ReceiptChecks.text(linkId, "trigger.link_id");
+      ReceiptChecks.text(signerKeyId, "trigger.signer_key_id");
+      Objects.requireNonNull(envelope, "trigger.envelope");
+    }
+  }
+
+  /**
+   * The anchoring checkpoint of a trigger link (C2SP tlog-checkpoint).
+   *
+   * @param origin the log's origin line
+   * @param size the tree size
+   * @param rootHash the root hash, standard base64
+   */
+  public record Checkpoint(
+      @JsonProperty("origin") String origin,
+      @JsonProperty("size") long size,
+      @JsonProperty("root_hash") String rootHash) {}
 
   /** The terminal statuses a receipt can record. */
   public enum RunStatus {

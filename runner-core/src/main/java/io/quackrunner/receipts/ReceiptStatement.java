@@ -105,9 +105,13 @@ public record ReceiptStatement(List<ReceiptSubject> subject, ReceiptPredicate pr
           new ReceiptSubject(
               s.path("name").textValue(), s.get("digest").path("sha256").textValue()));
     }
+    JsonNode predicate = root.path("predicate");
+    if (predicate.isObject() && !predicate.has("trigger")) {
+      // "trigger" is written only for a signed trigger; absent means none.
+      predicate = ((ObjectNode) predicate.deepCopy()).putNull("trigger");
+    }
     try {
-      return new ReceiptStatement(
-          subjects, MAPPER.treeToValue(root.path("predicate"), ReceiptPredicate.class));
+      return new ReceiptStatement(subjects, MAPPER.treeToValue(predicate, ReceiptPredicate.class));
     } catch (RunnerException e) {
       throw e;
     } catch (Exception e) {

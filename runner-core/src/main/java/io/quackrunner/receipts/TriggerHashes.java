@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,27 +19,60 @@ import java.util.TreeMap;
 
 /**
  * The trigger hash of a run (SPEC-UBL-RUNNER v1.0 {@code trigger_link_hash}; DESIGN "one trigger →
- * at most one execution"): {@code sha256:<hex>} of an explicit idempotency key, or else of the RFC
- * 8785 canonical JSON of the request (argv, runtime, environment, resolved limits, and the SHA-256
- * of every input file).
+ * at most one execution"), prefixed by the kind of trigger: {@code key:} for an explicit
+ * idempotency key, {@code link:} for a signed trigger link, {@code fresh:} for a request with
+ * neither (a random trigger, so it runs every time); and the RFC 8785 canonical form of a raw
+ * command request (argv, runtime, environment, resolved limits, the SHA-256 of every input file),
+ * whose hash tells two requests with one key apart.
  */
 public final class TriggerHashes {
   private TriggerHashes() {}
 
-  /** Returns the trigger hash of an idempotency key, namespaced by tenant. */
+  /** The prefix of the trigger hash of an explicit idempotency key. */
+  public static final String KEY = "key:";
+
+  /** The prefix of the trigger hash of a signed trigger link. */
+  public static final String LINK = "link:";
+
+  /** The prefix of the trigger hash of a request that carried neither key nor trigger. */
+  public static final String FRESH = "fresh:";
+
+  /** The prefix of the (never claimed again) trigger hash of a REJECTED run record. */
+  public static final String REJECTED = "rejected:";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * Returns the trigger hash of an idempotency key, scoped to its tenant: {@code key:sha256:<hex>}
+   * of {@code "key\n" tenant "\n" key}.
+   */
   public static String ofKey(String tenant, String idempotencyKey) {
-    return "sha256:"
+    return KEY
+        + "sha256:"
         + sha256(("key\n" + tenant + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Returns the trigger hash of a prepared command execution.
-   *
-   * @throws RunnerException of kind USAGE when an input cannot be read
+   * Returns the trigger hash of a signed trigger: {@code link:sha256:<hex>} of the link's bytes
+   * (the DSSE payload), the same whoever sends it.
    */
-  public static String ofRequest(String tenant, Executor.Prepared p) {
-    return sha256(
-        ("request\n" + tenant + "\n").getBytes(StandardCharsets.UTF_8), canonicalRequest(p));
+  public static String ofLink(byte[] linkPayload) {
+    return LINK + "sha256:" + sha256(linkPayload);
+  }
+
+  /** Returns a unique trigger hash for the record of a request refused before execution. */
+  public static String rejected() {
+    return REJECTED + fresh().substring(FRESH.length());
+  }
+
+  /**
+   * Returns a fresh trigger hash for a request with neither key nor trigger: {@code
+   * fresh:sha256:<hex>} of 32 random bytes, so every such request is a run of its own.
+   */
+  public static String fresh() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return FRESH + "sha256:" + sha256(b);
   }
 
   /**

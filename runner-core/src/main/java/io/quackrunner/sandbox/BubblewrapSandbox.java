@@ -87,6 +87,11 @@ public final class BubblewrapSandbox {
       throw new RunnerException(
           ErrorKind.ISOLATION_UNAVAILABLE, "bubblewrap at " + cfg.bwrap() + " does not run");
     }
+    if (!atLeast(version, 0, 7)) {
+      throw new RunnerException(
+          ErrorKind.ISOLATION_UNAVAILABLE,
+          "bubblewrap " + version + " is too old: the sandbox needs 0.7.0 or later (--size)");
+    }
     if (!Files.isExecutable(cfg.launcher())) {
       throw new RunnerException(
           ErrorKind.ISOLATION_UNAVAILABLE,
@@ -117,6 +122,16 @@ public final class BubblewrapSandbox {
       throw new RunnerException(
           ErrorKind.ISOLATION_UNAVAILABLE, "cannot prepare " + root + ": " + e);
     }
+  }
+
+  /** Returns whether a dotted version such as {@code 0.8.0} is at least major.minor. */
+  static boolean atLeast(String version, int major, int minor) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(version);
+    if (!m.lookingAt()) {
+      return false;
+    }
+    int ma = Integer.parseInt(m.group(1));
+    return ma > major || (ma == major && Integer.parseInt(m.group(2)) >= minor);
   }
 
   /** Returns the bubblewrap version, e.g. {@code 0.8.0}. */
@@ -153,7 +168,8 @@ public final class BubblewrapSandbox {
               spec.executionId(),
               uid,
               spec.limits().outDirBytes(),
-              spec.limits().tmpDirBytes());
+              spec.limits().tmpDirBytes(),
+              spec.inputDir());
       if (spec.inputDir() != null) {
         ws.copyInputs(spec.inputDir());
       }
@@ -262,8 +278,14 @@ public final class BubblewrapSandbox {
       }
     }
 
-    /** Kills the run as soon as the kernel counts an OOM kill or a refused fork. */
+    /**
+     * Kills the run as soon as the kernel counts an OOM kill or a refused fork, or the cgroup's
+     * total CPU time (every process of the run, parallel and successive) passes the limit.
+     */
     private void watch() {
+      long cpuMs = spec.limits().cpuTimeMs();
+      long cpuLimitNanos =
+          cpuMs > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : cpuMs * 1_000_000L;
       try {
         while (process.isAlive()) {
           if (cancelled) {
@@ -275,6 +297,8 @@ public final class BubblewrapSandbox {
             breach(LimitKind.MEMORY);
           } else if (u.pidsMaxEvents() > 0) {
             breach(LimitKind.PIDS);
+          } else if (u.cpuTimeNanos() > cpuLimitNanos) {
+            breach(LimitKind.CPU_TIME);
           }
           Thread.sleep(WATCH_INTERVAL);
         }

@@ -108,9 +108,18 @@ final class BwrapCommand {
     for (String b : binds) {
       c.addAll(List.of("--ro-bind-try", b, b));
     }
-    c.addAll(List.of("--ro-bind", ws.etc().resolve("passwd").toString(), "/etc/passwd"));
-    c.addAll(List.of("--ro-bind", ws.etc().resolve("group").toString(), "/etc/group"));
+    c.addAll(List.of("--ro-bind", ws.seed().resolve("passwd").toString(), "/etc/passwd"));
+    c.addAll(List.of("--ro-bind", ws.seed().resolve("group").toString(), "/etc/group"));
     c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    // /dev/shm: bubblewrap's own tmpfs (none of the host's paths), sized like /tmp.
+    c.addAll(
+        List.of(
+            "--size",
+            Long.toString(spec.limits().tmpDirBytes()),
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/dev/shm"));
     c.addAll(List.of("--bind", ws.tmp().toString(), "/tmp"));
     c.addAll(List.of("--dir", "/workspace"));
     c.addAll(List.of("--ro-bind", ws.in().toString(), "/workspace/in"));

@@ -26,6 +26,7 @@ import java.util.Set;
 public final class CgroupPool {
   private final CgroupMode mode;
   private final Path root;
+  private final Path v2Pool;
   private final Path lockDir;
   private final int size;
   private final boolean useUnified;
@@ -53,7 +54,9 @@ public final class CgroupPool {
     public void close() {
       try {
         slot.kill();
-        slot.awaitEmpty(Duration.ofSeconds(5));
+        if (slot.awaitEmpty(Duration.ofSeconds(5))) {
+          slot.finish();
+        }
       } finally {
         try {
           lock.release();
@@ -69,8 +72,10 @@ public final class CgroupPool {
     }
   }
 
-  private CgroupPool(CgroupMode mode, Path root, Path lockDir, int size, boolean useUnified) {
+  private CgroupPool(
+      CgroupMode mode, Path root, Path v2Pool, Path lockDir, int size, boolean useUnified) {
     this.mode = mode;
+    this.v2Pool = v2Pool;
     this.root = root;
     this.lockDir = lockDir;
     this.size = size;
@@ -92,15 +97,8 @@ public final class CgroupPool {
           ErrorKind.ISOLATION_UNAVAILABLE,
           "no cgroup hierarchy with memory and pids under " + root);
     }
-    if (mode == CgroupMode.V2) {
-      Path base = root.resolve("quackrunner");
-      CgroupFiles.mkdirs(base);
-      String wanted = "+memory +pids +cpu";
-      String enabled = CgroupFiles.read(base.resolve("cgroup.subtree_control"));
-      if (!(enabled.contains("memory") && enabled.contains("pids") && enabled.contains("cpu"))) {
-        CgroupFiles.write(base.resolve("cgroup.subtree_control"), wanted);
-      }
-    }
+    Path v2Pool =
+        mode == CgroupMode.V2 ? CgroupV2Tree.prepare(root, Path.of("/proc/self/cgroup")) : null;
     try {
       Files.createDirectories(lockDir);
     } catch (IOException e) {
@@ -108,11 +106,34 @@ public final class CgroupPool {
           ErrorKind.ISOLATION_UNAVAILABLE, "cannot create lock directory " + lockDir + ": " + e);
     }
     CgroupPool pool =
-        new CgroupPool(mode, root, lockDir, size, useUnified && mode == CgroupMode.HYBRID);
+        new CgroupPool(mode, root, v2Pool, lockDir, size, useUnified && mode == CgroupMode.HYBRID);
     // Make slot 0 now: a hierarchy that cannot be written fails here, at start-up, with
     // ISOLATION_UNAVAILABLE, not at the first run.
     pool.slot(0);
+    if (v2Pool != null) {
+      pool.sweep();
+    }
     return pool;
+  }
+
+  /**
+   * Removes the run leaves that runners killed mid-run left in free slots, so nothing of theirs
+   * stays in the cgroup tree once a new runner starts (a held slot is its holder's to clean).
+   */
+  private void sweep() {
+    for (int i = 0; i < size; i++) {
+      if (Files.isDirectory(v2Pool.resolve("slot-" + i).resolve(CgroupV2Slot.RUN))) {
+        Lease l = tryLease(i);
+        if (l != null) {
+          l.close();
+        }
+      }
+    }
+  }
+
+  /** Returns the pool parent on cgroup v2 ({@code <delegated root>/quackrunner}), else null. */
+  public Path v2PoolDir() {
+    return v2Pool;
   }
 
   /** Returns the host's cgroup mode. */
@@ -217,7 +238,7 @@ public final class CgroupPool {
   private CgroupSlot create(int i) {
     String name = "quackrunner/slot-" + i;
     if (mode == CgroupMode.V2) {
-      return new CgroupV2Slot(i, root.resolve(name));
+      return new CgroupV2Slot(i, v2Pool.resolve("slot-" + i));
     }
     Path cpuacct = hierarchy("cpuacct");
     Path freezer = hierarchy("freezer");

@@ -1,36 +1,38 @@
 package io.quackrunner.sandbox;
 
-import io.quackrunner.errors.ErrorKind;
-import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.Limits;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * A slot in the cgroup v2 unified hierarchy ({@code memory.max}, {@code pids.max}, {@code
- * cgroup.kill}; Linux Documentation/admin-guide/cgroup-v2.rst).
+ * A slot in the cgroup v2 unified hierarchy: a pre-configured parent ({@code slot-N}, controllers
+ * enabled below it) that gets a fresh leaf cgroup ({@code slot-N/run}) for every run ({@code
+ * memory.max}, {@code pids.max}, {@code cgroup.kill}; Linux
+ * Documentation/admin-guide/cgroup-v2.rst).
  *
- * <p>{@code memory.peak} is reset per open file (Linux ≥ 6.12), so the slot keeps one descriptor
- * open from reset to read.
+ * <p>A fresh leaf starts every counter at zero, {@code memory.peak} included, on every kernel: no
+ * reset is needed (writing {@code memory.peak} needs Linux ≥ 6.12) and no earlier run's high-water
+ * mark can reach a receipt. Where the kernel has no {@code memory.peak} (before 5.19) the peak is
+ * the highest {@code memory.current} read while the run was watched, a lower bound.
  */
 final class CgroupV2Slot implements CgroupSlot {
+  /** The name of the per-run leaf under the slot. */
+  static final String RUN = "run";
+
   private final int index;
   private final Path dir;
-  private long oomBase;
-  private long pidsMaxBase;
-  private long cpuBaseUsec;
-  private FileChannel peak;
+  private final Path leaf;
+  private volatile long sampledPeak;
 
   CgroupV2Slot(int index, Path dir) {
     this.index = index;
     this.dir = dir;
+    this.leaf = dir.resolve(RUN);
     CgroupFiles.mkdirs(dir);
+    CgroupV2Tree.enable(dir);
   }
 
   @Override
@@ -40,56 +42,85 @@ final class CgroupV2Slot implements CgroupSlot {
 
   @Override
   public List<Path> joinDirectories() {
-    return List.of(dir);
+    return List.of(leaf);
   }
 
   @Override
   public void prepare(Limits limits) {
-    CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
-    CgroupFiles.write(dir.resolve("memory.swap.max"), "0");
-    CgroupFiles.write(dir.resolve("pids.max"), Long.toString(limits.pids()));
-    oomBase = CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill");
-    pidsMaxBase = CgroupFiles.keyed(dir.resolve("pids.events"), "max");
-    cpuBaseUsec = CgroupFiles.keyed(dir.resolve("cpu.stat"), "usage_usec");
-    try {
-      if (peak == null) {
-        peak =
-            FileChannel.open(
-                dir.resolve("memory.peak"), StandardOpenOption.READ, StandardOpenOption.WRITE);
-      }
-      peak.write(ByteBuffer.wrap("reset".getBytes(StandardCharsets.US_ASCII)), 0);
-    } catch (IOException e) {
-      throw new RunnerException(
-          ErrorKind.ISOLATION_UNAVAILABLE, "cannot reset " + dir + "/memory.peak: " + e);
+    removeLeaf(); // what a crashed holder left: emptied on lease, removed here
+    if (Files.isDirectory(leaf)) {
+      throw new io.quackrunner.errors.RunnerException(
+          io.quackrunner.errors.ErrorKind.ISOLATION_UNAVAILABLE,
+          "cannot remove the previous run's cgroup " + leaf);
+    }
+    CgroupFiles.mkdirs(leaf);
+    sampledPeak = 0;
+    CgroupFiles.write(leaf.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+    Path swap = leaf.resolve("memory.swap.max");
+    if (Files.exists(swap)) {
+      CgroupFiles.write(swap, "0");
+    }
+    CgroupFiles.write(leaf.resolve("pids.max"), Long.toString(limits.pids()));
+    Path oomGroup = leaf.resolve("memory.oom.group");
+    if (Files.exists(oomGroup)) {
+      CgroupFiles.write(oomGroup, "1"); // an OOM kill takes the whole run, not one process
     }
   }
 
   @Override
   public CgroupUsage usage() {
-    long peakBytes;
-    try {
-      ByteBuffer b = ByteBuffer.allocate(32);
-      peak.read(b, 0);
-      peakBytes =
-          Long.parseLong(new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim());
-    } catch (IOException | RuntimeException e) {
-      throw new RunnerException(ErrorKind.ISOLATION_UNAVAILABLE, "cannot read memory.peak: " + e);
+    Path peakFile = leaf.resolve("memory.peak");
+    long peak;
+    if (Files.exists(peakFile)) {
+      peak = CgroupFiles.readLong(peakFile);
+    } else {
+      peak = Math.max(sampledPeak, CgroupFiles.readLong(leaf.resolve("memory.current")));
+      sampledPeak = peak;
     }
     return new CgroupUsage(
-        peakBytes,
-        (CgroupFiles.keyed(dir.resolve("cpu.stat"), "usage_usec") - cpuBaseUsec) * 1000,
-        CgroupFiles.keyed(dir.resolve("memory.events"), "oom_kill") - oomBase,
-        CgroupFiles.keyed(dir.resolve("pids.events"), "max") - pidsMaxBase);
+        peak,
+        CgroupFiles.keyed(leaf.resolve("cpu.stat"), "usage_usec") * 1000,
+        CgroupFiles.keyed(leaf.resolve("memory.events"), "oom_kill"),
+        CgroupFiles.keyed(leaf.resolve("pids.events"), "max"));
   }
 
   @Override
   public void kill() {
-    CgroupFiles.write(dir.resolve("cgroup.kill"), "1");
+    if (Files.isDirectory(leaf)) {
+      CgroupFiles.write(leaf.resolve("cgroup.kill"), "1");
+    }
   }
 
   @Override
   public boolean awaitEmpty(Duration timeout) {
     return awaitEmpty(this, timeout);
+  }
+
+  @Override
+  public void finish() {
+    removeLeaf();
+  }
+
+  /** Removes the leaf once empty; a leaf still busy stays and is removed by the next prepare. */
+  private void removeLeaf() {
+    if (!Files.isDirectory(leaf)) {
+      return;
+    }
+    kill();
+    awaitEmpty(Duration.ofSeconds(5));
+    for (int attempt = 0; attempt < 100; attempt++) {
+      try {
+        Files.deleteIfExists(leaf); // rmdir: a cgroup's interface files are not real files
+        return;
+      } catch (IOException e) {
+        try {
+          Thread.sleep(2); // EBUSY while the last member finishes exiting
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   static boolean awaitEmpty(CgroupSlot slot, Duration timeout) {
@@ -110,6 +141,6 @@ final class CgroupV2Slot implements CgroupSlot {
 
   @Override
   public List<Long> pids() {
-    return CgroupFiles.pids(dir);
+    return Files.isDirectory(leaf) ? CgroupFiles.pids(leaf) : List.of();
   }
 }

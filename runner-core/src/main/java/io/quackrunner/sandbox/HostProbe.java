@@ -18,19 +18,105 @@ public final class HostProbe {
 
   /**
    * Returns ordered facts: {@code sandbox.backend}, {@code sandbox.version} ("missing" when
-   * bubblewrap is absent), {@code cgroup.mode}, {@code kernel}, {@code os}, {@code arch}, {@code
-   * jdk}.
+   * bubblewrap is absent), the cgroup facts of {@link #cgroupFacts}, {@code kernel}, {@code os},
+   * {@code arch}, {@code jdk}.
    */
   public static Map<String, String> facts() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("sandbox.backend", "bubblewrap");
     m.put("sandbox.version", bwrapVersion(BWRAP));
-    m.put("cgroup.mode", CgroupMode.detect(Path.of("/sys/fs/cgroup")).name().toLowerCase());
+    m.putAll(cgroupFacts(Path.of("/sys/fs/cgroup"), Path.of("/proc/self/cgroup")));
     m.put("kernel", System.getProperty("os.version"));
     m.put("os", System.getProperty("os.name").toLowerCase());
     m.put("arch", arch());
     m.put("jdk", Runtime.version().toString() + " (" + System.getProperty("java.vendor") + ")");
     return m;
+  }
+
+  /**
+   * Returns the cgroup facts, read without changing anything: {@code cgroup.mode} ({@code v2},
+   * {@code hybrid}, {@code v1}, {@code none}); {@code cgroup.root}, the directory the runner's
+   * slots go under (v2: the delegated root); {@code cgroup.controllers}, those available there;
+   * {@code cgroup.features}, the kernel features the sandbox uses ({@code cgroup.kill}, {@code
+   * memory.peak}, {@code memory.oom.group}, each followed by {@code =yes} or {@code =no}) and how
+   * peak memory is kept per run ({@code peak=fresh-leaf}: a new cgroup per run, so no reset is
+   * needed; {@code peak=max_usage_in_bytes} on v1; {@code memory.peak} reset by writing, Linux ≥
+   * 6.12, is not used). A fact that cannot be read is {@code unreadable: ...}.
+   */
+  public static Map<String, String> cgroupFacts(Path mount, Path selfCgroup) {
+    Map<String, String> m = new LinkedHashMap<>();
+    CgroupMode mode = CgroupMode.detect(mount);
+    m.put("cgroup.mode", mode.name().toLowerCase());
+    try {
+      switch (mode) {
+        case V2 -> {
+          Path root = CgroupV2Tree.delegatedRoot(mount, selfCgroup);
+          m.put("cgroup.root", root.toString());
+          m.put(
+              "cgroup.controllers",
+              String.join(
+                  ",", CgroupV2Tree.words(CgroupFiles.read(root.resolve("cgroup.controllers")))));
+          int[] k = kernelVersion();
+          boolean kill = k[0] > 5 || (k[0] == 5 && k[1] >= 14);
+          boolean peak = k[0] > 5 || (k[0] == 5 && k[1] >= 19);
+          Path probe = root.resolve("quackrunner");
+          if (Files.isDirectory(probe)) {
+            kill = Files.exists(probe.resolve("cgroup.kill"));
+            peak = Files.exists(probe.resolve("memory.peak"));
+          }
+          m.put(
+              "cgroup.features",
+              "cgroup.kill="
+                  + yes(kill)
+                  + " memory.peak="
+                  + yes(peak)
+                  + " memory.oom.group=yes peak="
+                  + (peak ? "fresh-leaf" : "sampled-memory.current"));
+        }
+        case HYBRID, V1 -> {
+          m.put("cgroup.root", mount.toString());
+          List<String> controllers = new java.util.ArrayList<>();
+          for (String c : List.of("memory", "pids", "cpuacct", "freezer")) {
+            if (Files.isDirectory(mount.resolve(c))) {
+              controllers.add(c);
+            }
+          }
+          m.put("cgroup.controllers", String.join(",", controllers) + " (v1)");
+          // the root cgroup has no cgroup.kill file: look at the pool's, else the kernel version
+          int[] k = kernelVersion();
+          boolean kill =
+              mode == CgroupMode.HYBRID
+                  && (Files.exists(mount.resolve("unified/quackrunner/cgroup.kill"))
+                      || (!Files.isDirectory(mount.resolve("unified/quackrunner"))
+                          && (k[0] > 5 || (k[0] == 5 && k[1] >= 14))));
+          m.put(
+              "cgroup.features",
+              "cgroup.kill="
+                  + yes(kill)
+                  + " freezer="
+                  + yes(Files.isDirectory(mount.resolve("freezer")))
+                  + " peak=max_usage_in_bytes");
+        }
+        case NONE -> m.put("cgroup.root", "none");
+      }
+    } catch (RuntimeException e) {
+      m.put("cgroup.root", "unreadable: " + e.getMessage());
+    }
+    return m;
+  }
+
+  private static String yes(boolean b) {
+    return b ? "yes" : "no";
+  }
+
+  /** Returns {major, minor} of the running kernel, or {0, 0} when unparsable. */
+  static int[] kernelVersion() {
+    java.util.regex.Matcher mt =
+        java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)")
+            .matcher(System.getProperty("os.version"));
+    return mt.find()
+        ? new int[] {Integer.parseInt(mt.group(1)), Integer.parseInt(mt.group(2))}
+        : new int[] {0, 0};
   }
 
   /** Returns the machine architecture in the MPLP spelling ({@code x86_64}, {@code arm64}). */

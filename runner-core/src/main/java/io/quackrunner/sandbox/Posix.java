@@ -68,8 +68,25 @@ final class Posix {
 
   /** Mounts a tmpfs of {@code sizeBytes} at {@code target}, owned by uid/gid, mode 0700. */
   static void mountTmpfs(Path target, long sizeBytes, int uid, int gid) {
+    mountTmpfs(target, sizeBytes, 65536, "0700", uid, gid);
+  }
+
+  /**
+   * Mounts a tmpfs of {@code sizeBytes} and at most {@code inodes} inodes at {@code target}, its
+   * root owned by uid/gid with the octal {@code mode}; nosuid, nodev.
+   */
+  static void mountTmpfs(Path target, long sizeBytes, long inodes, String mode, int uid, int gid) {
     String opts =
-        "size=" + sizeBytes + ",mode=0700,uid=" + uid + ",gid=" + gid + ",nr_inodes=65536";
+        "size="
+            + sizeBytes
+            + ",mode="
+            + mode
+            + ",uid="
+            + uid
+            + ",gid="
+            + gid
+            + ",nr_inodes="
+            + inodes;
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(CAPTURE);
       int rc =

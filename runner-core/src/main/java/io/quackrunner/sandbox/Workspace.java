@@ -13,10 +13,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * The host side of one sandbox: {@code <workRoot>/<executionId>/} holding {@code in/} (a copy of
- * the inputs, root-owned, read-only inside), {@code out/} and {@code tmp/} (tmpfs mounts sized by
- * the limits and owned by the sandbox uid), {@code etc/} (passwd and group for the sandbox) and the
- * bubblewrap status file.
+ * The host side of one sandbox: {@code <workRoot>/<executionId>/} holding {@code seed/} (a
+ * root-owned tmpfs sized to the inputs, with {@code in/}, a copy of the inputs read-only inside,
+ * and the sandbox's passwd and group), {@code out/} and {@code tmp/} (tmpfs mounts sized by the
+ * limits and owned by the sandbox uid) and the bubblewrap status file. Everything the sandbox sees
+ * from here is the root of, or a path inside, a tmpfs, so its mountinfo never names a host path.
  *
  * <p>After the run, nothing here is followed: out/ is walked without following links, and deletion
  * removes links themselves, never their targets (DESIGN invariant 5).
@@ -33,6 +34,18 @@ public final class Workspace implements AutoCloseable {
   }
 
   static Workspace create(Path workRoot, String id, int uid, long outBytes, long tmpBytes) {
+    return create(workRoot, id, uid, outBytes, tmpBytes, null);
+  }
+
+  /**
+   * Makes the workspace of one run: the directory, the seed tmpfs (sized for {@code inputs}, which
+   * {@link #copyInputs} copies in afterwards, plus passwd and group), and the out/ and tmp/ tmpfs.
+   *
+   * @param inputs the input directory that will be copied in, or null for none
+   * @throws RunnerException of kind EXECUTION_FAILED when a directory or mount cannot be made
+   */
+  static Workspace create(
+      Path workRoot, String id, int uid, long outBytes, long tmpBytes, Path inputs) {
     if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
       throw new RunnerException(ErrorKind.INTERNAL, "bad execution id " + id);
     }
@@ -43,13 +56,26 @@ public final class Workspace implements AutoCloseable {
       Files.createDirectory(
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-      for (String sub : new String[] {"in", "out", "tmp", "etc"}) {
+      for (String sub : new String[] {"seed", "out", "tmp"}) {
         Files.createDirectory(dir.resolve(sub));
         Files.setPosixFilePermissions(
             dir.resolve(sub), PosixFilePermissions.fromString("rwxr-xr-x"));
       }
+      // The seed holds what the sandbox sees read-only from the runner: the inputs and the
+      // generated passwd/group. It is a tmpfs of its own so that the sandbox's mountinfo names
+      // only paths inside it ("/in", "/passwd"), never this host directory.
+      long[] footprint = footprint(inputs);
+      Posix.mountTmpfs(
+          ws.seed(),
+          footprint[0] + SEED_SLACK_BYTES,
+          footprint[1] + SEED_SLACK_INODES,
+          "0755",
+          0,
+          0);
+      Files.createDirectory(ws.in());
+      Files.setPosixFilePermissions(ws.in(), PosixFilePermissions.fromString("rwxr-xr-x"));
       Files.writeString(
-          dir.resolve("etc/passwd"),
+          ws.seed().resolve("passwd"),
           "root:x:0:0:root:/root:/usr/sbin/nologin\n"
               + "sandbox:x:"
               + INNER_ID
@@ -58,7 +84,7 @@ public final class Workspace implements AutoCloseable {
               + ":sandbox:/tmp:/bin/sh\n"
               + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
       Files.writeString(
-          dir.resolve("etc/group"), "root:x:0:\nsandbox:x:" + INNER_ID + ":\nnogroup:x:65534:\n");
+          ws.seed().resolve("group"), "root:x:0:\nsandbox:x:" + INNER_ID + ":\nnogroup:x:65534:\n");
       Posix.mountTmpfs(ws.out(), outBytes, uid, uid);
       Posix.mountTmpfs(ws.tmp(), tmpBytes, uid, uid);
     } catch (IOException e) {
@@ -72,10 +98,45 @@ public final class Workspace implements AutoCloseable {
     return ws;
   }
 
+  /** Room in the seed tmpfs beyond the inputs: passwd, group and the in/ directory itself. */
+  private static final long SEED_SLACK_BYTES = 64 * 1024;
+
+  private static final long SEED_SLACK_INODES = 16;
+
   /**
-   * Removes the workspace a stopped runner left behind for a run: unmounts its out/ and tmp/ tmpfs
-   * mounts and deletes the directory without following links. Used by crash recovery; never call it
-   * for a run that is still executing.
+   * Returns {bytes, inodes} the inputs need on a tmpfs: each regular file rounded up to whole 4 KiB
+   * pages, one inode per entry. Links and special files count nothing (copyInputs refuses them).
+   */
+  private static long[] footprint(Path inputs) throws IOException {
+    long[] f = {0, 0};
+    if (inputs == null || !Files.isDirectory(inputs, LinkOption.NOFOLLOW_LINKS)) {
+      return f;
+    }
+    Files.walkFileTree(
+        inputs,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+            f[1]++;
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes a) {
+            f[1]++;
+            if (a.isRegularFile()) {
+              f[0] += (a.size() + 4095) / 4096 * 4096;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return f;
+  }
+
+  /**
+   * Removes the workspace a stopped runner left behind for a run: unmounts its seed, out/ and tmp/
+   * tmpfs mounts and deletes the directory without following links. Used by crash recovery; never
+   * call it for a run that is still executing.
    *
    * @param workRoot the configured work root ({@link SandboxConfig#workRoot()})
    * @param executionId the run's execution id
@@ -100,9 +161,14 @@ public final class Workspace implements AutoCloseable {
     return dir;
   }
 
-  /** Returns the host directory seen as {@code /workspace/in}. */
+  /** Returns the host directory seen as {@code /workspace/in} (inside the seed tmpfs). */
   public Path in() {
-    return dir.resolve("in");
+    return seed().resolve("in");
+  }
+
+  /** Returns the seed tmpfs: {@code in/}, {@code passwd} and {@code group}. */
+  Path seed() {
+    return dir.resolve("seed");
   }
 
   /** Returns the host directory seen as {@code /workspace/out}. */
@@ -113,10 +179,6 @@ public final class Workspace implements AutoCloseable {
   /** Returns the host directory seen as {@code /tmp}. */
   public Path tmp() {
     return dir.resolve("tmp");
-  }
-
-  Path etc() {
-    return dir.resolve("etc");
   }
 
   Path statusFile() {
@@ -187,6 +249,9 @@ public final class Workspace implements AutoCloseable {
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       Posix.unmount(out());
       Posix.unmount(tmp());
+      if (Files.isDirectory(seed(), LinkOption.NOFOLLOW_LINKS)) { // absent in older workspaces
+        Posix.unmount(seed());
+      }
       deleteTree(dir);
     }
   }

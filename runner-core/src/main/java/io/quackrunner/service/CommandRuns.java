@@ -68,9 +68,10 @@ public final class CommandRuns {
   /**
    * Executes {@code req} unless its trigger already ran.
    *
-   * @param idempotencyKey the caller's key, or null to key on the canonical request
-   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request, CONFLICT when the key was
-   *     used for another request, RECEIPT_COMMIT_FAILED when the receipt cannot be issued
+   * @param idempotencyKey the caller's key, or null for a fresh trigger (it executes every time)
+   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request, IDEMPOTENCY_KEY_REUSED
+   *     when the key was used for another request, RECEIPT_COMMIT_FAILED when the receipt cannot be
+   *     issued
    */
   public Outcome exec(String tenant, ExecRequest req, String idempotencyKey, LogListener listener) {
     Executor.Prepared p = executor.prepare(req);
@@ -79,7 +80,7 @@ public final class CommandRuns {
     String trigger =
         idempotencyKey != null
             ? TriggerHashes.ofKey(tenant, idempotencyKey)
-            : TriggerHashes.ofRequest(tenant, p);
+            : TriggerHashes.fresh();
     RunRecord fresh =
         RunRecord.queued(
             p.executionId(),
@@ -95,11 +96,7 @@ public final class CommandRuns {
     Claim c = store.claim(fresh);
     if (!c.created()) {
       if (!c.record().requestHash().equals(requestHash)) {
-        throw new RunnerException(
-            ErrorKind.CONFLICT,
-            "the idempotency key was already used for a different request (run "
-                + c.record().id()
-                + ")");
+        throw new IdempotencyKeyReused(c.record().id());
       }
       RunRecord done = awaitForeign(c.record());
       return new Outcome(done, null, true, outDirOf(done));

@@ -41,6 +41,10 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
         result != null
             ? withFinalStatus(ExecutionReceipts.predicate(result, r.triggerHash(), tool), r)
             : unexecuted(r, tool, id.runtime());
+    ReceiptPredicate.Trigger t = TriggerRecords.predicate(r.triggerJson());
+    if (t != null) {
+      p = p.withTrigger(t);
+    }
     ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }

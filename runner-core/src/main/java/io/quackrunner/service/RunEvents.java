@@ -26,4 +26,7 @@ public interface RunEvents {
    * @param admitNanos the time {@link RunService#submit} took until then, in nanoseconds
    */
   default void admitted(String runId, long admitNanos) {}
+
+  /** Called when a request was refused before execution and recorded as REJECTED. */
+  default void rejected(RunRecord record) {}
 }

@@ -1,6 +1,7 @@
 package io.quackrunner.service;
 
 import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.triggers.SignedTrigger;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,9 @@ import java.util.Map;
  * @param params parameters: a JSON object as a map of JSON values (String, Number, Boolean, null)
  * @param limits requested limits; null fields take the tool's, then the server's defaults
  * @param env environment variables, each named in the tool's {@code allowed_env}
- * @param idempotencyKey the caller's idempotency key, or null to key on the request itself
+ * @param idempotencyKey the caller's idempotency key, or null: then, without a trigger either, the
+ *     request is a fresh trigger and runs every time it is sent
+ * @param trigger the signed trigger (UBL accepted link) that authorizes the run, or null
  */
 public record RunRequest(
     String tool,
@@ -25,7 +28,50 @@ public record RunRequest(
     Map<String, Object> params,
     LimitsRequest limits,
     Map<String, String> env,
-    String idempotencyKey) {
+    String idempotencyKey,
+    SignedTrigger trigger) {
+
+  /** Creates a request without a signed trigger. */
+  public RunRequest(
+      String tool,
+      String version,
+      String verb,
+      List<InputRef> inputs,
+      Map<String, Object> params,
+      LimitsRequest limits,
+      Map<String, String> env,
+      String idempotencyKey) {
+    this(tool, version, verb, inputs, params, limits, env, idempotencyKey, null);
+  }
+
+  /**
+   * Returns the hex SHA-256 a trigger must carry as {@code request_sha256} to bind this request: of
+   * the RFC 8785 form of {@code {tool, version, verb, inputs: [{name, sha256}], params, limits,
+   * env}} (limits as requested, absent ones omitted); the idempotency key and the trigger are not
+   * part of it.
+   */
+  public String bindingSha256() {
+    Map<String, Object> doc = new java.util.LinkedHashMap<>();
+    doc.put("tool", tool);
+    doc.put("version", version);
+    doc.put("verb", verb);
+    doc.put(
+        "inputs",
+        inputs.stream().map(i -> Map.of("name", i.name(), "sha256", i.sha256())).toList());
+    doc.put("params", params);
+    Map<String, Object> l = new java.util.TreeMap<>();
+    LimitsJson.toMap(limits)
+        .forEach(
+            (k, v) -> {
+              if (v != null) {
+                l.put(k, v);
+              }
+            });
+    doc.put("limits", l);
+    doc.put("env", new java.util.TreeMap<>(env));
+    byte[] jcs = io.quackrunner.receipts.Jcs.canonicalize(Canonical.JSON.valueToTree(doc));
+    return io.quackrunner.receipts.TriggerHashes.sha256(jcs);
+  }
 
   /** Normalizes absent collections to empty ones. */
   public RunRequest {

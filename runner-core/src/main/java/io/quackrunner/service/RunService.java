@@ -10,6 +10,7 @@ import io.quackrunner.execution.RunControl;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.logs.LogStream;
+import io.quackrunner.receipts.TriggerHashes;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
@@ -20,6 +21,10 @@ import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
 import io.quackrunner.tools.OutputRules;
 import io.quackrunner.tools.ToolRegistry;
+import io.quackrunner.triggers.InvalidTrigger;
+import io.quackrunner.triggers.TriggerPolicy;
+import io.quackrunner.triggers.TriggerVerifier;
+import io.quackrunner.triggers.VerifiedTrigger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +67,7 @@ public final class RunService implements AutoCloseable {
   private final ContentStore cas;
   private final ReceiptIssuer receipts;
   private final RunPlanner planner;
+  private final TriggerPolicy triggers;
   private final RunLogs logs = new RunLogs();
   private final String owner = Owner.self();
   private final ThreadPoolExecutor workers;
@@ -103,6 +109,7 @@ public final class RunService implements AutoCloseable {
     this.cas = cas;
     this.receipts = receipts;
     this.planner = new RunPlanner(registry, cas, executor, cfg.stateDir().resolve("secrets"));
+    this.triggers = TriggerPolicy.load(cfg.stateDir());
     this.workers =
         new ThreadPoolExecutor(
             cfg.concurrency(),
@@ -196,9 +203,10 @@ public final class RunService implements AutoCloseable {
    *
    * @param tenant the tenant the run belongs to
    * @param req the request
-   * @throws RunnerException of kind UNKNOWN_TOOL, UNKNOWN_FIELD, SCHEMA_VIOLATION, FORBIDDEN or
-   *     INVALID_TRIGGER for an invalid request, CONFLICT when the idempotency key was used for
-   *     another request, BUSY when the queue is full
+   * @throws RunnerException of kind UNKNOWN_TOOL, UNKNOWN_FIELD, SCHEMA_VIOLATION or FORBIDDEN for
+   *     an invalid request, IDEMPOTENCY_KEY_REUSED when the key was used for another request,
+   *     INVALID_TRIGGER ({@link InvalidTrigger}) when the trigger is refused by the tenant's {@link
+   *     TriggerPolicy} (a REJECTED record is left), BUSY when the queue is full
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
@@ -210,27 +218,32 @@ public final class RunService implements AutoCloseable {
       throw new RunnerException(
           ErrorKind.INVALID_TRIGGER, "idempotency_key must be 1 to 256 printable ASCII characters");
     }
+    if (key != null && req.trigger() != null) {
+      throw new RunnerException(
+          ErrorKind.USAGE, "give an idempotency key or a signed trigger, not both");
+    }
     RunPlanner.Plan plan = planner.plan(req);
     String requestHash = Canonical.sha256(plan.canonicalJson());
+    VerifiedTrigger verified = verifyTrigger(tenant, req, plan, requestHash);
     String trigger =
-        key != null
-            ? Canonical.sha256("key\n" + tenant + "\n" + key)
-            : Canonical.sha256("request\n" + tenant + "\n" + plan.canonicalJson());
+        verified != null
+            ? TriggerHashes.LINK + verified.linkHash()
+            : key != null ? TriggerHashes.ofKey(tenant, key) : TriggerHashes.fresh();
     Optional<RunRecord> existing = store.findByTrigger(trigger);
     if (existing.isPresent()) {
-      return reuse(existing.get(), requestHash);
+      return reuse(existing.get(), tenant, requestHash);
     }
     if (pending.incrementAndGet() > cfg.concurrency() + cfg.queueCapacity()) {
       pending.decrementAndGet();
       existing = store.findByTrigger(trigger);
       if (existing.isPresent()) {
-        return reuse(existing.get(), requestHash);
+        return reuse(existing.get(), tenant, requestHash);
       }
       throw new RunnerException(
           ErrorKind.BUSY,
           "the run queue is full (" + cfg.queueCapacity() + " waiting); retry later");
     }
-    RunRecord fresh =
+    RunRecord queued =
         RunRecord.queued(
             Executor.newExecutionId(),
             tenant,
@@ -242,6 +255,10 @@ public final class RunService implements AutoCloseable {
             plan.canonicalJson(),
             Instant.now(),
             owner);
+    RunRecord fresh =
+        verified == null
+            ? queued
+            : queued.withTrigger(TriggerRecords.json(verified, req.trigger()));
     Claim c;
     try {
       c = store.claim(fresh);
@@ -251,7 +268,7 @@ public final class RunService implements AutoCloseable {
     }
     if (!c.created()) {
       pending.decrementAndGet();
-      return reuse(c.record(), requestHash);
+      return reuse(c.record(), tenant, requestHash);
     }
     logs.open(fresh.id());
     JsonLog.info(
@@ -269,11 +286,48 @@ public final class RunService implements AutoCloseable {
     return new Submission(fresh, true);
   }
 
-  private static Submission reuse(RunRecord r, String requestHash) {
-    if (!r.requestHash().equals(requestHash)) {
+  /**
+   * Checks the request's trigger against its tenant's policy; a refused trigger leaves a REJECTED
+   * record (for audit, no receipt: nothing executed) and throws.
+   */
+  private VerifiedTrigger verifyTrigger(
+      String tenant, RunRequest req, RunPlanner.Plan plan, String requestHash) {
+    try {
+      return TriggerVerifier.verify(
+          triggers.rules(tenant),
+          req.trigger(),
+          new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
+          Instant.now());
+    } catch (InvalidTrigger e) {
+      RunRecord rejected =
+          RunRecord.queued(
+                  Executor.newExecutionId(),
+                  tenant,
+                  TriggerHashes.rejected(),
+                  requestHash,
+                  plan.tool().tool().name(),
+                  plan.tool().version().version(),
+                  plan.tool().verb().name(),
+                  plan.canonicalJson(),
+                  Instant.now(),
+                  owner)
+              .rejected(Instant.now(), ErrorKind.INVALID_TRIGGER, e.getMessage());
+      store.claim(rejected);
+      JsonLog.info(
+          "run.rejected", "run_id", rejected.id(), "tenant", tenant, "reason", e.reason().slug());
+      events.rejected(rejected);
+      throw e.withRun(rejected.id());
+    }
+  }
+
+  private static Submission reuse(RunRecord r, String tenant, String requestHash) {
+    if (!r.tenant().equals(tenant)) {
       throw new RunnerException(
           ErrorKind.CONFLICT,
-          "the idempotency key was already used for a different request (run " + r.id() + ")");
+          "this trigger link already caused a run of another tenant; nothing was executed");
+    }
+    if (!r.requestHash().equals(requestHash)) {
+      throw new IdempotencyKeyReused(r.id());
     }
     return new Submission(r, false);
   }

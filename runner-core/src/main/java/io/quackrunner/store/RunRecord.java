@@ -48,7 +48,8 @@ public record RunRecord(
     String resultJson,
     String receiptJson,
     Long ledgerIndex,
-    String owner) {
+    String owner,
+    String triggerJson) {
 
   /** Returns a new QUEUED record with no result. */
   public static RunRecord queued(
@@ -82,6 +83,59 @@ public record RunRecord(
         null,
         null,
         null,
-        owner);
+        owner,
+        null);
+  }
+
+  /** Returns this record holding the verified signed trigger (JSON) that caused it. */
+  public RunRecord withTrigger(String json) {
+    return new RunRecord(
+        id,
+        tenant,
+        triggerHash,
+        requestHash,
+        tool,
+        version,
+        verb,
+        status,
+        requestJson,
+        createdAt,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        errorKind,
+        errorDetail,
+        resultJson,
+        receiptJson,
+        ledgerIndex,
+        owner,
+        json);
+  }
+
+  /** Returns this record as REJECTED before execution, with the error that refused it. */
+  public RunRecord rejected(Instant at, ErrorKind kind, String detail) {
+    return new RunRecord(
+        id,
+        tenant,
+        triggerHash,
+        requestHash,
+        tool,
+        version,
+        verb,
+        RunStatus.REJECTED,
+        requestJson,
+        createdAt,
+        null,
+        at,
+        null,
+        null,
+        kind,
+        detail,
+        null,
+        null,
+        null,
+        owner,
+        triggerJson);
   }
 }

@@ -29,7 +29,7 @@ public final class RunStore implements AutoCloseable {
   private static final String COLUMNS =
       "id, tenant, trigger_hash, request_hash, tool, version, verb, status, request_json,"
           + " created_at, started_at, finished_at, exit_code, signal, error_kind, error_detail,"
-          + " result_json, receipt_json, ledger_index, owner";
+          + " result_json, receipt_json, ledger_index, owner, trigger_json";
   private static final int BUSY_TIMEOUT_MS = 30_000;
 
   private final Connection db;
@@ -61,7 +61,8 @@ public final class RunStore implements AutoCloseable {
                 + " created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,"
                 + " exit_code INTEGER, signal INTEGER, error_kind TEXT, error_detail TEXT,"
                 + " result_json TEXT, receipt_json TEXT, ledger_index INTEGER,"
-                + " owner TEXT NOT NULL)");
+                + " owner TEXT NOT NULL, trigger_json TEXT)");
+        migrate(c);
         s.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs(status)");
         s.execute("CREATE INDEX IF NOT EXISTS runs_tenant ON runs(tenant, created_at)");
       }
@@ -83,7 +84,7 @@ public final class RunStore implements AutoCloseable {
         db.prepareStatement(
             "INSERT INTO runs ("
                 + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT(trigger_hash) DO NOTHING")) {
       bind(ps, r);
       if (ps.executeUpdate() == 1) {
@@ -111,7 +112,7 @@ public final class RunStore implements AutoCloseable {
         "SELECT "
             + COLUMNS
             + " FROM runs WHERE receipt_json IS NULL"
-            + " AND status <> 'QUEUED' AND status <> ? ORDER BY created_at",
+            + " AND status NOT IN ('QUEUED', 'REJECTED') AND status <> ? ORDER BY created_at",
         RunStatus.RUNNING.name());
   }
 
@@ -309,6 +310,27 @@ public final class RunStore implements AutoCloseable {
       ps.setLong(19, r.ledgerIndex());
     }
     ps.setString(20, r.owner());
+    ps.setString(21, r.triggerJson());
+  }
+
+  /** Adds the columns later versions introduced to a database an earlier version created. */
+  private static void migrate(Connection c) throws SQLException {
+    boolean hasTrigger = false;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA table_info(runs)")) {
+      while (rs.next()) {
+        hasTrigger |= "trigger_json".equals(rs.getString("name"));
+      }
+    }
+    if (!hasTrigger) {
+      try (Statement s = c.createStatement()) {
+        s.execute("ALTER TABLE runs ADD COLUMN trigger_json TEXT");
+      } catch (SQLException e) {
+        if (!String.valueOf(e.getMessage()).contains("duplicate column")) {
+          throw e; // another process may have added it at the same moment
+        }
+      }
+    }
   }
 
   private static RunRecord read(ResultSet rs) throws SQLException {
@@ -332,7 +354,8 @@ public final class RunStore implements AutoCloseable {
         rs.getString(17),
         rs.getString(18),
         rs.getObject(19) == null ? null : rs.getLong(19),
-        rs.getString(20));
+        rs.getString(20),
+        rs.getString(21));
   }
 
   private static Instant instant(String s) {

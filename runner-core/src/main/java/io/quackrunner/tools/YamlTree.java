@@ -21,7 +21,7 @@ import java.util.Map;
  * @param root the document as JSON
  * @param lines 1-based line of each node, keyed by JSON Pointer (RFC 6901)
  */
-record YamlTree(JsonNode root, Map<String, Integer> lines) {
+public record YamlTree(JsonNode root, Map<String, Integer> lines) {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /**
@@ -30,7 +30,7 @@ record YamlTree(JsonNode root, Map<String, Integer> lines) {
    * @throws RunnerException of kind CONFIGURATION naming the source and line of a syntax error or a
    *     duplicate key
    */
-  static YamlTree parse(byte[] yaml, String source) {
+  public static YamlTree parse(byte[] yaml, String source) {
     Map<String, Integer> lines = new HashMap<>();
     try (JsonParser p = new YAMLFactory().createParser(yaml)) {
       JsonToken t = p.nextToken();
@@ -60,7 +60,7 @@ record YamlTree(JsonNode root, Map<String, Integer> lines) {
   }
 
   /** Returns the line of the node at a JSON Pointer, or of its nearest ancestor. */
-  int line(String pointer) {
+  public int line(String pointer) {
     String p = pointer;
     while (true) {
       Integer l = lines.get(p);

@@ -22,23 +22,42 @@ class PredicateSchemaTest {
     Path file = Path.of("..", "docs", "receipt-predicate.schema.json");
     Assumptions.assumeTrue(Files.isRegularFile(file), "schema absent: " + file.toAbsolutePath());
     JsonNode schema = new ObjectMapper().readTree(file.toFile());
-    JsonNode predicate =
-        ReceiptStatement.of(SampleReceipts.succeeded("r", Map.of("a.txt", new byte[] {1})))
+    ReceiptPredicate sample = SampleReceipts.succeeded("r", Map.of("a.txt", new byte[] {1}));
+    JsonNode predicate = ReceiptStatement.of(sample).toJson().get("predicate");
+    // A signed trigger adds the one optional member, "trigger".
+    JsonNode triggered =
+        ReceiptStatement.of(
+                sample.withTrigger(
+                    new ReceiptPredicate.Trigger(
+                        "sha256:" + "ab".repeat(32),
+                        "link-1",
+                        "caller+01234567",
+                        new ObjectMapper().createObjectNode().put("payloadType", "t"),
+                        new ReceiptPredicate.Checkpoint("log.example", 3, "AAAA"))))
             .toJson()
             .get("predicate");
+    assertThat(predicate.has("trigger")).isFalse();
     assertThat(schema.get("$schema").asText())
         .isEqualTo("https://json-schema.org/draft/2020-12/schema");
-    assertSameFields(schema, predicate);
-    assertSameFields(schema.at("/$defs/artifact"), predicate.at("/artifacts/0"));
-    assertSameFields(schema.at("/$defs/streamDigest"), predicate.get("stdout"));
-    assertSameFields(schema.at("/properties/resource_usage"), predicate.get("resource_usage"));
-    assertSameFields(schema.at("/properties/tool/oneOf/1"), predicate.get("tool"));
+    assertSameFields(schema, triggered, List.of("trigger"));
+    assertSameFields(schema.at("/properties/trigger"), triggered.get("trigger"), List.of());
     assertSameFields(
-        schema.at("/properties/environment_fingerprint"), predicate.get("environment_fingerprint"));
-    assertSameFields(schema.at("/properties/sandbox"), predicate.get("sandbox"));
+        schema.at("/properties/trigger/properties/checkpoint"),
+        triggered.at("/trigger/checkpoint"),
+        List.of());
+    assertSameFields(schema.at("/$defs/artifact"), predicate.at("/artifacts/0"), List.of());
+    assertSameFields(schema.at("/$defs/streamDigest"), predicate.get("stdout"), List.of());
+    assertSameFields(
+        schema.at("/properties/resource_usage"), predicate.get("resource_usage"), List.of());
+    assertSameFields(schema.at("/properties/tool/oneOf/1"), predicate.get("tool"), List.of());
+    assertSameFields(
+        schema.at("/properties/environment_fingerprint"),
+        predicate.get("environment_fingerprint"),
+        List.of());
+    assertSameFields(schema.at("/properties/sandbox"), predicate.get("sandbox"), List.of());
   }
 
-  private static void assertSameFields(JsonNode schema, JsonNode instance) {
+  private static void assertSameFields(JsonNode schema, JsonNode instance, List<String> optional) {
     List<String> required = new ArrayList<>();
     schema.get("required").forEach(n -> required.add(n.asText()));
     List<String> properties = new ArrayList<>();
@@ -46,6 +65,7 @@ class PredicateSchemaTest {
     List<String> fields = new ArrayList<>();
     instance.fieldNames().forEachRemaining(fields::add);
     assertThat(properties).containsExactlyInAnyOrderElementsOf(fields);
+    fields.removeAll(optional);
     assertThat(required).containsExactlyInAnyOrderElementsOf(fields);
     assertThat(schema.get("additionalProperties").asBoolean(true)).isFalse();
   }

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.service.IdempotencyKeyReused;
+import io.quackrunner.triggers.InvalidTrigger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -129,6 +131,21 @@ final class Http {
     return p;
   }
 
+  /** Returns the problem document of a runner error, with its extension members. */
+  static Map<String, Object> problem(RunnerException e, int status, String instance) {
+    Map<String, Object> p = problem(e.kind(), status, e.getMessage(), instance);
+    if (e instanceof IdempotencyKeyReused r) {
+      p.put("original_run", "/runs/" + r.originalRunId());
+    }
+    if (e instanceof InvalidTrigger t) {
+      p.put("reason", t.reason().slug());
+      if (t.rejectedRun() != null) {
+        p.put("rejected_run", "/runs/" + t.rejectedRun());
+      }
+    }
+    return p;
+  }
+
   /** Writes an RFC 9457 problem for a runner error. */
   static void problem(Request req, Response resp, Callback cb, RunnerException e) {
     int status = e instanceof HttpProblem hp ? hp.status() : e.kind().httpStatus();
@@ -143,12 +160,7 @@ final class Http {
     }
     String path = req == null ? null : Request.getPathInContext(req);
     try {
-      send(
-          resp,
-          cb,
-          status,
-          PROBLEM_TYPE,
-          JSON.writeValueAsBytes(problem(e.kind(), status, e.getMessage(), path)));
+      send(resp, cb, status, PROBLEM_TYPE, JSON.writeValueAsBytes(problem(e, status, path)));
     } catch (IOException io) {
       cb.failed(io);
     }

@@ -8,6 +8,7 @@ import io.quackrunner.service.InputRef;
 import io.quackrunner.service.LimitsJson;
 import io.quackrunner.service.RunRequest;
 import io.quackrunner.store.ContentStore;
+import io.quackrunner.triggers.SignedTrigger;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -20,12 +21,31 @@ import java.util.Set;
  * Reads the body of {@code POST /runs} strictly: unknown fields, wrong types and oversized inline
  * inputs are errors; inline inputs are stored in the content store and replaced by their digests.
  */
-final class RunRequestJson {
+public final class RunRequestJson {
   private static final Set<String> FIELDS =
-      Set.of("tool", "version", "verb", "inputs", "params", "limits", "env", "idempotency_key");
+      Set.of(
+          "tool",
+          "version",
+          "verb",
+          "inputs",
+          "params",
+          "limits",
+          "env",
+          "idempotency_key",
+          "trigger");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "content_base64", "sha256");
 
   private RunRequestJson() {}
+
+  /**
+   * Returns the hex SHA-256 a trigger must bind for a RunRequest body ({@link
+   * RunRequest#bindingSha256}); inline inputs are hashed, not stored.
+   *
+   * @throws RunnerException of kind USAGE when the body is not a valid RunRequest
+   */
+  public static String bindingSha256(JsonNode body) {
+    return parse(body, null, Long.MAX_VALUE / 2, null).bindingSha256();
+  }
 
   static RunRequest parse(JsonNode n, ContentStore cas, long maxInlineBytes, String keyHeader) {
     if (!n.isObject()) {
@@ -68,8 +88,10 @@ final class RunRequestJson {
         env.put(k, e.get(k).asText());
       }
     }
+    JsonNode t = n.get("trigger");
+    SignedTrigger trigger = t == null || t.isNull() ? null : SignedTrigger.parse(t);
     return new RunRequest(
-        tool, version, verb, inputs, params, LimitsJson.fromMap(limits), env, key);
+        tool, version, verb, inputs, params, LimitsJson.fromMap(limits), env, key, trigger);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {
@@ -98,7 +120,7 @@ final class RunRequestJson {
         throw new RunnerException(
             ErrorKind.TOO_LARGE, where + " is larger than the inline limit of " + max + " bytes");
       }
-      sha = cas.put(bytes);
+      sha = cas == null ? io.quackrunner.receipts.TriggerHashes.sha256(bytes) : cas.put(bytes);
     }
     return new InputRef(name, sha);
   }

@@ -33,13 +33,17 @@ final class RunsApi {
   void post(String tenant, Fields q, Request req, Response resp, Callback cb) throws Exception {
     long wait = wait(q);
     requireJson(req);
+    if (req.getHeaders().getValuesList("Idempotency-Key").size() > 1) {
+      throw new RunnerException(
+          ErrorKind.INVALID_TRIGGER, "the Idempotency-Key header is given twice");
+    }
     byte[] body = Http.body(req, opts.maxBodyBytes());
     RunRequest rr =
         RunRequestJson.parse(
             Http.parse(body),
             service.content(),
             opts.maxInputBytes(),
-            req.getHeaders().get("Idempotency-Key"));
+            IdempotencyKeyHeader.parse(req.getHeaders().get("Idempotency-Key")));
     Submission s = service.submit(tenant, rr);
     RunRecord r = s.record();
     if (wait > 0 && !r.status().isTerminal()) {

@@ -201,6 +201,80 @@ class GatewayIT {
   }
 
   @Test
+  void theSameRequestWithoutAKeyRunsEveryTime() throws Exception {
+    String body = TestApi.sh("echo again", null);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = api.post("/runs?wait=30", api.alice, body);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Idempotent-Replayed")).isEmpty();
+      ids.add(TestApi.json(r).get("id").asText());
+    }
+    assertThat(ids.get(0)).isNotEqualTo(ids.get(1));
+    Set<String> triggers = new java.util.HashSet<>();
+    for (String id : ids) {
+      assertThat(api.get("/runs/" + id + "/logs?stream=stdout", api.alice).body())
+          .isEqualTo("again\n");
+      JsonNode p = statement(api.get("/runs/" + id + "/receipt", api.alice)).get("predicate");
+      assertThat(p.get("trigger_hash").asText()).startsWith("fresh:sha256:");
+      triggers.add(p.get("trigger_hash").asText());
+    }
+    assertThat(triggers).hasSize(2);
+  }
+
+  @Test
+  void theQuotedAndTheBareHeaderAndTheBodyKeyAreOneKey() throws Exception {
+    String body = TestApi.sh("echo keyed", null);
+    HttpResponse<String> quoted = postKeyed(body, "\"8e03978e-40d5\"");
+    assertThat(quoted.statusCode()).as(quoted.body()).isEqualTo(200);
+    String id = TestApi.json(quoted).get("id").asText();
+    HttpResponse<String> bare = postKeyed(body, "8e03978e-40d5");
+    assertThat(bare.statusCode()).isEqualTo(200);
+    assertThat(bare.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+    assertThat(TestApi.json(bare).get("id").asText()).isEqualTo(id);
+    HttpResponse<String> both =
+        postKeyed(TestApi.sh("echo keyed", "8e03978e-40d5"), "\"8e03978e-40d5\"");
+    assertThat(TestApi.json(both).get("id").asText()).isEqualTo(id);
+    HttpResponse<String> body1 =
+        api.post("/runs?wait=30", api.alice, TestApi.sh("echo keyed", "8e03978e-40d5"));
+    assertThat(TestApi.json(body1).get("id").asText()).isEqualTo(id);
+    assertThat(
+            statement(api.get("/runs/" + id + "/receipt", api.alice))
+                .at("/predicate/trigger_hash")
+                .asText())
+        .startsWith("key:sha256:");
+    long count = server.service().store().count();
+    HttpResponse<String> differ =
+        postKeyed(TestApi.sh("echo keyed", "other-key"), "\"8e03978e-40d5\"");
+    assertThat(differ.statusCode()).isEqualTo(400);
+    assertThat(differ.body()).contains("differ");
+    for (String badHeader : List.of("\"k\";a=1", "\"a\\qb\"", "\"open", "\"a\", \"b\"", "a,b")) {
+      HttpResponse<String> r = postKeyed(body, badHeader);
+      assertThat(r.statusCode()).as(badHeader).isEqualTo(400);
+      conforms("Problem", r);
+    }
+    assertThat(server.service().store().count()).as("nothing executed").isEqualTo(count);
+    // Keys are scoped per tenant: bob's run with alice's key is a run of its own.
+    HttpResponse<String> bobs =
+        api.send(
+            api.req("/runs?wait=30", api.bob)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "\"8e03978e-40d5\"")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    assertThat(TestApi.json(bobs).get("id").asText()).isNotEqualTo(id);
+  }
+
+  private HttpResponse<String> postKeyed(String body, String header) throws Exception {
+    return api.send(
+        api.req("/runs?wait=30", api.alice)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", header)
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  @Test
   void fiftyConcurrentPostsWithOneKeyExecuteOnce() throws Exception {
     String body = TestApi.sh("echo executed; sleep 1", "key-50");
     long before = server.service().store().count();
@@ -236,8 +310,14 @@ class GatewayIT {
     HttpResponse<String> again = api.post("/runs?wait=10", api.alice, body);
     assertThat(again.statusCode()).isEqualTo(200);
     assertThat(TestApi.json(again).get("id").asText()).isEqualTo(id);
+    long afterOne = server.service().store().count();
     HttpResponse<String> other = api.post("/runs", api.alice, TestApi.sh("echo other", "key-50"));
-    assertThat(other.statusCode()).isEqualTo(409);
+    assertThat(other.statusCode()).isEqualTo(422);
+    conforms("Problem", other);
+    assertThat(TestApi.json(other).get("type").asText())
+        .isEqualTo("https://quackrunner.io/problems/idempotency-key-reused");
+    assertThat(TestApi.json(other).get("original_run").asText()).isEqualTo("/runs/" + id);
+    assertThat(server.service().store().count()).as("nothing executed").isEqualTo(afterOne);
     conforms("Problem", other);
   }
 

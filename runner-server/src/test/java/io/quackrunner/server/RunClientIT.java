@@ -54,7 +54,8 @@ class RunClientIT {
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     try {
-      int code = c.run("sh", "run", List.of(), Map.of("script", script), downloadDir, output, key);
+      int code =
+          c.run("sh", "run", List.of(), Map.of("script", script), downloadDir, output, key, null);
       return new Outcome(code, err.toString(StandardCharsets.UTF_8), null);
     } catch (RunnerException e) {
       return new Outcome(-1, err.toString(StandardCharsets.UTF_8), e);

@@ -61,7 +61,22 @@ public final class RunClient {
       Map<String, String> params,
       Path downloadDir,
       String idempotencyKey) {
-    return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey);
+    return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey, null);
+  }
+
+  /**
+   * Runs a tool with a signed trigger ({@code runner trigger sign}) attached as {@code trigger};
+   * artifacts go to {@code downloadDir/<run id>/}.
+   */
+  public int run(
+      String tool,
+      String verb,
+      List<Path> inputs,
+      Map<String, String> params,
+      Path downloadDir,
+      String idempotencyKey,
+      JsonNode trigger) {
+    return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey, trigger);
   }
 
   /**
@@ -83,6 +98,8 @@ public final class RunClient {
    *     {@code output}) downloads nothing
    * @param output the output directory itself, or null
    * @param idempotencyKey an idempotency key, or null
+   * @param trigger a signed trigger JSON ({@code runner trigger sign}) sent as {@code trigger}, or
+   *     null
    * @return the exit code: 0 on success, the tool's exit code on failure, 124 on timeout, 125 for
    *     any other failure, {@code 128 + signal} for a signal
    * @throws RunnerException with the problem's kind and detail when the server refuses the request,
@@ -96,7 +113,8 @@ public final class RunClient {
       Map<String, String> params,
       Path downloadDir,
       Path output,
-      String idempotencyKey) {
+      String idempotencyKey,
+      JsonNode trigger) {
     try {
       String name = tool;
       String version = null;
@@ -131,6 +149,9 @@ public final class RunClient {
       }
       if (idempotencyKey != null) {
         req.put("idempotency_key", idempotencyKey);
+      }
+      if (trigger != null) {
+        req.set("trigger", trigger);
       }
       JsonNode run =
           send(
