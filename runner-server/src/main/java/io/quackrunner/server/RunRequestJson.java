@@ -60,7 +60,7 @@ public final class RunRequestJson {
       key = keyHeader;
     } else if (keyHeader != null && !keyHeader.equals(key)) {
       throw new RunnerException(
-          ErrorKind.INVALID_TRIGGER, "Idempotency-Key header and idempotency_key differ");
+          ErrorKind.SCHEMA_VIOLATION, "Idempotency-Key header and idempotency_key differ");
     }
     List<InputRef> inputs = new ArrayList<>();
     JsonNode in = n.get("inputs");

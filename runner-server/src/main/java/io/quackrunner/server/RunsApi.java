@@ -35,7 +35,7 @@ final class RunsApi {
     requireJson(req);
     if (req.getHeaders().getValuesList("Idempotency-Key").size() > 1) {
       throw new RunnerException(
-          ErrorKind.INVALID_TRIGGER, "the Idempotency-Key header is given twice");
+          ErrorKind.SCHEMA_VIOLATION, "the Idempotency-Key header is given twice");
     }
     byte[] body = Http.body(req, opts.maxBodyBytes());
     RunRequest rr =
