@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
  * {@code runner run TOOL VERB}: a client of the gateway's HTTP API: uploads the inputs, submits the
  * run, shows its logs live and its result, and downloads its artifacts.
  *
- * <p>The bearer token comes from {@code --token}, else {@code RUNNER_TOKEN}, else the local
- * server's {@code <state-dir>/tokens/admin.token}.
+ * <p>The bearer token comes from {@code --token}, else {@code --token-file}, else {@code
+ * RUNNER_TOKEN}, else the local server's {@code <state-dir>/tokens/admin.token} ({@code
+ * --state-dir}, else {@code RUNNER_STATE_DIR}, else {@code /var/lib/quackrunner}).
  */
 @Command(name = "run", description = "Run a registered tool through a gateway server")
 public final class RunCommand implements Callable<Integer> {
@@ -44,6 +45,24 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--token", paramLabel = "TOKEN", description = "bearer token")
   String token;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "a file whose first line is the bearer token")
+  Path tokenFile;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "the local server's state directory, for its tokens/admin.token")
+  Path stateDir;
+
+  @Option(
+      names = "--output",
+      paramLabel = "DIR",
+      description = "artifacts go to DIR, the receipt to DIR.receipt.dsse.json, the key to DIR.key")
+  Path output;
 
   @Option(
       names = "--download",
@@ -80,10 +99,17 @@ public final class RunCommand implements Callable<Integer> {
             ErrorKind.USAGE, "--param " + kv.substring(0, eq) + " given twice");
       }
     }
+    if (noDownload && (output != null || download != null)) {
+      throw new RunnerException(
+          ErrorKind.USAGE, "--no-download goes with neither --output nor --download");
+    }
+    if (output != null && download != null) {
+      throw new RunnerException(ErrorKind.USAGE, "give --output or --download, not both");
+    }
     Path dir =
         noDownload ? null : download != null ? download : Path.of(".").toAbsolutePath().normalize();
     return new RunClient(server, token(), System.out, System.err)
-        .run(tool, verb, inputs, p, dir, idempotencyKey, triggerJson());
+        .run(tool, verb, inputs, p, dir, noDownload ? null : output, idempotencyKey, triggerJson());
   }
 
   private com.fasterxml.jackson.databind.JsonNode triggerJson() {
@@ -102,19 +128,34 @@ public final class RunCommand implements Callable<Integer> {
     if (token != null) {
       return token;
     }
+    if (tokenFile != null) {
+      return read(tokenFile, "--token-file " + tokenFile + " is unreadable");
+    }
     String env = System.getenv("RUNNER_TOKEN");
     if (env != null && !env.isEmpty()) {
       return env;
     }
-    Path file = Engine.stateDir(System.getenv()).resolve("tokens/admin.token");
+    Path state = stateDir != null ? stateDir : Engine.stateDir(System.getenv());
+    Path file = state.resolve("tokens/admin.token");
+    return read(
+        file,
+        "no token: give --token, --token-file or --state-dir, set RUNNER_TOKEN, or run on the"
+            + " server host ("
+            + file
+            + " unreadable)");
+  }
+
+  private static String read(Path file, String otherwise) {
     try {
-      return Files.readString(file, StandardCharsets.UTF_8).trim();
+      String t = Files.readString(file, StandardCharsets.UTF_8).strip();
+      int nl = t.indexOf('\n');
+      t = nl >= 0 ? t.substring(0, nl).strip() : t;
+      if (t.isEmpty()) {
+        throw new RunnerException(ErrorKind.USAGE, file + " holds no token");
+      }
+      return t;
     } catch (IOException e) {
-      throw new RunnerException(
-          ErrorKind.USAGE,
-          "no token: give --token, set RUNNER_TOKEN, or run on the server host ("
-              + file
-              + " unreadable)");
+      throw new RunnerException(ErrorKind.USAGE, otherwise);
     }
   }
 }

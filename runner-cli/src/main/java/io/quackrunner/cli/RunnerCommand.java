@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       VerifyCommand.class,
       ServeCommand.class,
       RunCommand.class,
+      TokensCommand.class,
     })
 public final class RunnerCommand {
   private final CliContext context;

@@ -267,9 +267,8 @@ public final class Executor {
     ErrorKind kind = null;
     String reason = null;
     if (cancelled) {
+      // A cancellation is the caller's decision, not a runner error: CANCELLED, no error kind.
       status = RunStatus.CANCELLED;
-      kind = ErrorKind.EXECUTION_FAILED;
-      reason = "cancelled";
     } else if (o.breached() == LimitKind.WALL_TIME) {
       status = RunStatus.TIMED_OUT;
       kind = ErrorKind.EXECUTION_FAILED;
@@ -292,10 +291,9 @@ public final class Executor {
               .findFirst()
               .orElse(c.violations().get(0));
       reason = v.path() + ": " + v.kind() + " (" + v.detail() + ")";
-    } else if (o.exitCode() == null || cancelled) {
+    } else if (o.exitCode() == null) {
+      // Killed by a signal no limit explains: the run was stopped from outside.
       status = RunStatus.CANCELLED;
-      kind = ErrorKind.EXECUTION_FAILED;
-      reason = "cancelled";
     } else {
       status = RunStatus.SUCCEEDED;
     }

@@ -75,17 +75,22 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
     LimitsPolicy base = builtIn();
     Limits d = base.defaults;
     Limits m = base.maxima;
+    java.util.Map<String, Object> defaults = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Object> maxima = new java.util.LinkedHashMap<>();
     for (String key : p.stringPropertyNames()) {
       String[] parts = key.split("\\.", 2);
       if (parts.length != 2
           || !(parts[0].equals("default") || parts[0].equals("max"))
-          || !NAMES.contains(parts[1])) {
+          || !(NAMES.contains(parts[1]) || LimitVocabulary.SUFFIXED.contains(parts[1]))) {
         throw new RunnerException(ErrorKind.CONFIGURATION, file + ": unknown key '" + key + "'");
       }
+      (parts[0].equals("default") ? defaults : maxima).put(parts[1], p.getProperty(key));
     }
     try {
-      d = apply(d, "default.", p);
-      m = apply(m, "max.", p);
+      d =
+          apply(
+              d, LimitVocabulary.read(defaults, ErrorKind.CONFIGURATION, ErrorKind.CONFIGURATION));
+      m = apply(m, LimitVocabulary.read(maxima, ErrorKind.CONFIGURATION, ErrorKind.CONFIGURATION));
     } catch (RunnerException e) {
       throw new RunnerException(ErrorKind.CONFIGURATION, file + ": " + e.getMessage());
     }
@@ -98,45 +103,24 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
     return policy;
   }
 
-  private static Limits apply(Limits l, String prefix, Properties p) {
+  private static Limits apply(Limits l, LimitsRequest r) {
     return new Limits(
-        dur(p, prefix + "wall_time", l.wallTimeMs()),
-        dur(p, prefix + "cpu_time", l.cpuTimeMs()),
-        size(p, prefix + "memory", l.memoryBytes()),
-        count(p, prefix + "pids", l.pids()),
-        size(p, prefix + "output", l.outputBytes()),
-        size(p, prefix + "file_size", l.fileSizeBytes()),
-        size(p, prefix + "out_dir", l.outDirBytes()),
-        size(p, prefix + "tmp_dir", l.tmpDirBytes()),
-        p.containsKey(prefix + "network")
-            ? NetworkMode.parse(p.getProperty(prefix + "network"))
-            : l.network());
-  }
-
-  private static long dur(Properties p, String k, long dflt) {
-    return p.containsKey(k) ? Units.parseDurationMs(p.getProperty(k)) : dflt;
-  }
-
-  private static long size(Properties p, String k, long dflt) {
-    return p.containsKey(k) ? Units.parseBytes(p.getProperty(k)) : dflt;
-  }
-
-  private static long count(Properties p, String k, long dflt) {
-    if (!p.containsKey(k)) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(p.getProperty(k).trim());
-    } catch (NumberFormatException e) {
-      throw new RunnerException(ErrorKind.USAGE, k + " is not a count");
-    }
+        r.wallTimeMs() != null ? r.wallTimeMs() : l.wallTimeMs(),
+        r.cpuTimeMs() != null ? r.cpuTimeMs() : l.cpuTimeMs(),
+        r.memoryBytes() != null ? r.memoryBytes() : l.memoryBytes(),
+        r.pids() != null ? r.pids() : l.pids(),
+        r.outputBytes() != null ? r.outputBytes() : l.outputBytes(),
+        r.fileSizeBytes() != null ? r.fileSizeBytes() : l.fileSizeBytes(),
+        r.outDirBytes() != null ? r.outDirBytes() : l.outDirBytes(),
+        r.tmpDirBytes() != null ? r.tmpDirBytes() : l.tmpDirBytes(),
+        r.network() != null ? r.network() : l.network());
   }
 
   /**
    * Fills unset fields from the defaults and checks every field against the maxima.
    *
-   * @throws RunnerException of kind USAGE naming the first limit that is not positive or exceeds
-   *     its maximum
+   * @throws RunnerException of kind SCHEMA_VIOLATION naming the first limit that is not positive or
+   *     exceeds its maximum
    */
   public Limits resolve(LimitsRequest r) {
     return new Limits(
@@ -156,7 +140,7 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
     NetworkMode n = asked == null ? defaults.network() : asked;
     if (n.ordinal() > maxima.network().ordinal()) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.SCHEMA_VIOLATION,
           "network "
               + n.label()
               + " is not allowed here (maximum "
@@ -169,11 +153,12 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
   private static long pick(String name, Long asked, long dflt, long max) {
     long v = asked == null ? dflt : asked;
     if (v <= 0) {
-      throw new RunnerException(ErrorKind.USAGE, "limit " + name + " must be positive, not " + v);
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "limit " + name + " must be positive, not " + v);
     }
     if (v > max) {
       throw new RunnerException(
-          ErrorKind.USAGE, "limit " + name + " " + v + " exceeds the maximum " + max);
+          ErrorKind.SCHEMA_VIOLATION, "limit " + name + " " + v + " exceeds the maximum " + max);
     }
     return v;
   }

@@ -18,7 +18,7 @@ public enum NetworkMode {
   /**
    * Parses {@code none}, {@code loopback} or {@code host}.
    *
-   * @throws RunnerException of kind {@link ErrorKind#USAGE} for any other value
+   * @throws RunnerException of kind {@link ErrorKind#SCHEMA_VIOLATION} for any other value
    */
   public static NetworkMode parse(String text) {
     return switch (text.toLowerCase(Locale.ROOT)) {
@@ -27,7 +27,8 @@ public enum NetworkMode {
       case "host" -> HOST;
       default ->
           throw new RunnerException(
-              ErrorKind.USAGE, "network must be none, loopback or host, not '" + text + "'");
+              ErrorKind.SCHEMA_VIOLATION,
+              "network must be none, loopback or host, not '" + text + "'");
     };
   }
 

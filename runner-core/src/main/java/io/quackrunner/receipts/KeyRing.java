@@ -90,6 +90,23 @@ public final class KeyRing {
   }
 
   /**
+   * Returns when a retired key was retired: the modification time of its {@code
+   * keys/retired/<hex>.pub} file, or empty for the active key, a ring loaded from a configured
+   * file, or an unreadable time.
+   */
+  public synchronized java.util.Optional<java.time.Instant> retiredAt(VerifierKey key) {
+    if (keysDir == null || !retired.contains(key)) {
+      return java.util.Optional.empty();
+    }
+    Path f = keysDir.resolve("retired").resolve(HexFormat.of().formatHex(key.publicKey()) + ".pub");
+    try {
+      return java.util.Optional.of(Files.getLastModifiedTime(f).toInstant());
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /**
    * Makes a new active key under the same name and retires the old one's public key.
    *
    * <p>The retired public key is written durably before the active key is replaced, so a crash

@@ -27,7 +27,7 @@ final class Inputs {
       for (InputRef i : plan.inputs()) {
         Path target = in.resolve(i.name()).normalize();
         if (!target.startsWith(in)) {
-          throw new RunnerException(ErrorKind.USAGE, "bad input name " + i.name());
+          throw new RunnerException(ErrorKind.SCHEMA_VIOLATION, "bad input name " + i.name());
         }
         Files.createDirectories(target.getParent());
         Files.copy(cas.path(i.sha256()), target);

@@ -3,7 +3,6 @@ package io.quackrunner.service;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsRequest;
-import io.quackrunner.limits.NetworkMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,8 @@ import java.util.Map;
  * Converts {@link LimitsRequest} to and from its JSON object form: {@code wall_time_ms}, {@code
  * cpu_time_ms}, {@code memory_bytes}, {@code pids}, {@code output_bytes}, {@code file_size_bytes},
  * {@code out_dir_bytes}, {@code tmp_dir_bytes} (positive integers) and {@code network} ({@code
- * none}, {@code loopback}, {@code host}).
+ * none}, {@code loopback}, {@code host}); on input each may also be given by its short name with a
+ * unit ({@code wall_time: "60s"}, see {@link io.quackrunner.limits.LimitVocabulary}).
  */
 public final class LimitsJson {
   /** The field names, in order. */
@@ -55,33 +55,15 @@ public final class LimitsJson {
   /**
    * Reads a request from a map of JSON values.
    *
-   * @throws RunnerException of kind USAGE for an unknown field or a value of the wrong type
+   * @throws RunnerException of kind UNKNOWN_FIELD for an unknown limit, SCHEMA_VIOLATION for a
+   *     value of the wrong type
    */
   public static LimitsRequest fromMap(Map<String, ?> m) {
     if (m == null) {
       return LimitsRequest.DEFAULTS;
     }
-    for (String k : m.keySet()) {
-      if (!FIELDS.contains(k)) {
-        throw new RunnerException(
-            ErrorKind.USAGE,
-            "unknown limit '" + k + "' (known: " + String.join(", ", FIELDS) + ")");
-      }
-    }
-    Object net = m.get("network");
-    if (net != null && !(net instanceof String)) {
-      throw new RunnerException(ErrorKind.USAGE, "limit network must be a string");
-    }
-    return new LimitsRequest(
-        num(m, "wall_time_ms"),
-        num(m, "cpu_time_ms"),
-        num(m, "memory_bytes"),
-        num(m, "pids"),
-        num(m, "output_bytes"),
-        num(m, "file_size_bytes"),
-        num(m, "out_dir_bytes"),
-        num(m, "tmp_dir_bytes"),
-        net == null ? null : NetworkMode.parse((String) net));
+    return io.quackrunner.limits.LimitVocabulary.read(
+        m, ErrorKind.UNKNOWN_FIELD, ErrorKind.SCHEMA_VIOLATION);
   }
 
   /** Returns {@code over} with its unset fields taken from {@code base}. */
@@ -100,16 +82,5 @@ public final class LimitsJson {
 
   private static <T> T pick(T a, T b) {
     return a != null ? a : b;
-  }
-
-  private static Long num(Map<String, ?> m, String k) {
-    Object v = m.get(k);
-    if (v == null) {
-      return null;
-    }
-    if (v instanceof Integer || v instanceof Long || v instanceof Short) {
-      return ((Number) v).longValue();
-    }
-    throw new RunnerException(ErrorKind.USAGE, "limit " + k + " must be an integer");
   }
 }

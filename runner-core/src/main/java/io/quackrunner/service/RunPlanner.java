@@ -87,7 +87,7 @@ final class RunPlanner {
     for (Map.Entry<String, String> e : r.env().entrySet()) {
       if (!t.version().allowedEnv().contains(e.getKey())) {
         throw new RunnerException(
-            ErrorKind.USAGE,
+            ErrorKind.FORBIDDEN,
             "environment variable "
                 + e.getKey()
                 + " is not allowed for "
@@ -219,17 +219,20 @@ final class RunPlanner {
 
   private List<InputRef> inputs(List<InputRef> given) {
     if (given.size() > MAX_INPUTS) {
-      throw new RunnerException(ErrorKind.USAGE, "too many inputs (at most " + MAX_INPUTS + ")");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "too many inputs (at most " + MAX_INPUTS + ")");
     }
     Set<String> names = new HashSet<>();
     for (InputRef i : given) {
       checkName(i.name());
       if (!names.add(i.name())) {
-        throw new RunnerException(ErrorKind.USAGE, "input '" + i.name() + "' is given twice");
+        throw new RunnerException(
+            ErrorKind.SCHEMA_VIOLATION, "input '" + i.name() + "' is given twice");
       }
       if (!ContentStore.isDigest(i.sha256())) {
         throw new RunnerException(
-            ErrorKind.USAGE, "input '" + i.name() + "': sha256 must be 64 lower-case hex digits");
+            ErrorKind.SCHEMA_VIOLATION,
+            "input '" + i.name() + "': sha256 must be 64 lower-case hex digits");
       }
       if (!cas.contains(i.sha256())) {
         throw new RunnerException(
@@ -245,7 +248,8 @@ final class RunPlanner {
       for (String m : names) {
         if (m.startsWith(n + "/")) {
           throw new RunnerException(
-              ErrorKind.USAGE, "input '" + n + "' is both a file and the directory of '" + m + "'");
+              ErrorKind.SCHEMA_VIOLATION,
+              "input '" + n + "' is both a file and the directory of '" + m + "'");
         }
       }
     }
@@ -258,17 +262,18 @@ final class RunPlanner {
    * Checks an input name: relative, '/'-separated segments of {@code [A-Za-z0-9._-]}, none {@code
    * .} or {@code ..}, not under {@code _tool}.
    *
-   * @throws RunnerException of kind USAGE naming the problem
+   * @throws RunnerException of kind SCHEMA_VIOLATION naming the problem
    */
   static void checkName(String name) {
     if (name == null || name.isEmpty() || name.length() > 1024) {
-      throw new RunnerException(ErrorKind.USAGE, "an input name must have 1 to 1024 characters");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "an input name must have 1 to 1024 characters");
     }
     String[] segs = name.split("/", -1);
     for (String s : segs) {
       if (!SEGMENT.matcher(s).matches() || s.equals(".") || s.equals("..")) {
         throw new RunnerException(
-            ErrorKind.USAGE,
+            ErrorKind.SCHEMA_VIOLATION,
             "bad input name '"
                 + printable(name)
                 + "' (relative path of [A-Za-z0-9._-] segments, no '.' or '..')");
@@ -276,7 +281,8 @@ final class RunPlanner {
     }
     if (segs[0].equals(TOOL_DIR) || segs.length > 16) {
       throw new RunnerException(
-          ErrorKind.USAGE, "bad input name '" + printable(name) + "' (reserved or too deep)");
+          ErrorKind.SCHEMA_VIOLATION,
+          "bad input name '" + printable(name) + "' (reserved or too deep)");
     }
   }
 

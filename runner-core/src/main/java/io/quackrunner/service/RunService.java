@@ -200,6 +200,14 @@ public final class RunService implements AutoCloseable {
     return Math.max(0, pending.get() - running.get());
   }
 
+  /**
+   * Returns whether a new run would be accepted now: false while every worker is busy and the queue
+   * is full (the condition under which {@link #submit} answers BUSY).
+   */
+  public boolean acceptsRuns() {
+    return pending.get() < cfg.concurrency() + cfg.queueCapacity();
+  }
+
   /** Returns the number of runs executing in this process. */
   public int running() {
     return running.get();
@@ -211,10 +219,10 @@ public final class RunService implements AutoCloseable {
    *
    * @param tenant the tenant the run belongs to
    * @param req the request
-   * @throws RunnerException of kind USAGE or NOT_FOUND for an invalid request,
-   *     IDEMPOTENCY_KEY_REUSED when the key was used for another request, INVALID_TRIGGER ({@link
-   *     InvalidTrigger}) when the trigger is refused by the tenant's {@link TriggerPolicy} (a
-   *     REJECTED record is left), BUSY when the queue is full
+   * @throws RunnerException of kind UNKNOWN_TOOL, UNKNOWN_FIELD, SCHEMA_VIOLATION or FORBIDDEN for
+   *     an invalid request, IDEMPOTENCY_KEY_REUSED when the key was used for another request,
+   *     INVALID_TRIGGER ({@link InvalidTrigger}) when the trigger is refused by the tenant's {@link
+   *     TriggerPolicy} (a REJECTED record is left), BUSY when the queue is full
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
@@ -224,7 +232,7 @@ public final class RunService implements AutoCloseable {
     String key = req.idempotencyKey();
     if (key != null && (key.isEmpty() || key.length() > 256 || !key.matches("[\\x21-\\x7e]+"))) {
       throw new RunnerException(
-          ErrorKind.USAGE, "idempotency_key must be 1 to 256 printable ASCII characters");
+          ErrorKind.INVALID_TRIGGER, "idempotency_key must be 1 to 256 printable ASCII characters");
     }
     if (key != null && req.trigger() != null) {
       throw new RunnerException(
@@ -434,8 +442,9 @@ public final class RunService implements AutoCloseable {
             Instant.now(),
             null,
             null,
-            ErrorKind.EXECUTION_FAILED,
-            "cancelled before it started",
+            // A cancellation is the caller's decision, not a runner error: no error kind.
+            null,
+            null,
             null);
     if (store.finishQueued(id, c)) {
       afterFinish(id, null);
@@ -652,14 +661,17 @@ public final class RunService implements AutoCloseable {
         Inputs.discard(in);
         c = checked(plan, result, overhead);
       } catch (RunnerException e) {
+        boolean cancelled = control.cancelled();
         c =
             new Completion(
-                control.cancelled() ? RunStatus.CANCELLED : RunStatus.FAILED,
+                cancelled ? RunStatus.CANCELLED : RunStatus.FAILED,
                 Instant.now(),
                 null,
                 null,
-                e.kind() == ErrorKind.USAGE ? ErrorKind.EXECUTION_FAILED : e.kind(),
-                e.getMessage(),
+                cancelled
+                    ? null
+                    : e.kind() == ErrorKind.USAGE ? ErrorKind.EXECUTION_FAILED : e.kind(),
+                cancelled ? null : e.getMessage(),
                 null);
       }
       if (store.finish(id, c)) {

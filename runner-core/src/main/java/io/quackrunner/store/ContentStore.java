@@ -40,7 +40,7 @@ public final class ContentStore {
    * Stores a stream's bytes, reading at most {@code maxBytes}.
    *
    * @return the lower-case hex SHA-256 of the bytes
-   * @throws RunnerException of kind USAGE when the stream holds more than {@code maxBytes}, or
+   * @throws RunnerException of kind TOO_LARGE when the stream holds more than {@code maxBytes}, or
    *     INTERNAL when the store cannot be written
    */
   public String put(InputStream in, long maxBytes) {
@@ -58,7 +58,7 @@ public final class ContentStore {
           total += n;
           if (total > maxBytes) {
             throw new RunnerException(
-                ErrorKind.USAGE, "content larger than the limit of " + maxBytes + " bytes");
+                ErrorKind.TOO_LARGE, "content larger than the limit of " + maxBytes + " bytes");
           }
           out.write(buf, 0, n);
         }
@@ -102,11 +102,13 @@ public final class ContentStore {
   /**
    * Returns the file of a blob: {@code <root>/sha256/<first two hex>/<remaining 62 hex>}.
    *
-   * @throws RunnerException of kind USAGE when the digest is not 64 lower-case hex characters
+   * @throws RunnerException of kind SCHEMA_VIOLATION when the digest is not 64 lower-case hex
+   *     characters
    */
   public Path path(String sha256) {
     if (!isDigest(sha256)) {
-      throw new RunnerException(ErrorKind.USAGE, "not a sha256 digest: '" + sha256 + "'");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "not a sha256 digest: '" + sha256 + "'");
     }
     return root.resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256.substring(2));
   }

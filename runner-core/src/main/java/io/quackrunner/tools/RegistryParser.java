@@ -9,8 +9,6 @@ import com.networknt.schema.SpecVersion;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsRequest;
-import io.quackrunner.limits.NetworkMode;
-import io.quackrunner.limits.Units;
 import io.quackrunner.secrets.SecretValue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +51,6 @@ final class RegistryParser {
   private static final Set<String> VERB = Set.of("description", "params");
   private static final Set<String> SECRET_KEYS = Set.of("name", "as", "env");
   private static final Set<String> MANIFEST = Set.of("path", "schema");
-  private static final Set<String> LIMITS = io.quackrunner.limits.LimitsPolicy.NAMES;
   private static final JsonSchemaFactory SCHEMAS =
       JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
@@ -208,29 +205,25 @@ final class RegistryParser {
     if (n.isMissingNode() || n.isNull()) {
       return LimitsRequest.DEFAULTS;
     }
-    object(n, ptr, LIMITS);
+    if (!n.isObject()) {
+      throw error(ptr, "must be a mapping");
+    }
+    // YAML scalars arrive as text or numbers; both names of a limit are accepted.
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    n.fields()
+        .forEachRemaining(
+            e ->
+                m.put(
+                    e.getKey(),
+                    e.getValue().isNumber()
+                        ? (Object) e.getValue().numberValue()
+                        : e.getValue().asText()));
     try {
-      return new LimitsRequest(
-          dur(n, "wall_time"),
-          dur(n, "cpu_time"),
-          size(n, "memory"),
-          n.has("pids") ? n.get("pids").asLong() : null,
-          size(n, "output"),
-          size(n, "file_size"),
-          size(n, "out_dir"),
-          size(n, "tmp_dir"),
-          n.has("network") ? NetworkMode.parse(n.get("network").asText()) : null);
+      return io.quackrunner.limits.LimitVocabulary.read(
+          m, ErrorKind.CONFIGURATION, ErrorKind.CONFIGURATION);
     } catch (RunnerException e) {
       throw error(ptr, e.getMessage());
     }
-  }
-
-  private static Long dur(JsonNode n, String k) {
-    return n.has(k) ? Units.parseDurationMs(n.get(k).asText()) : null;
-  }
-
-  private static Long size(JsonNode n, String k) {
-    return n.has(k) ? Units.parseBytes(n.get(k).asText()) : null;
   }
 
   private JsonSchema schema(JsonNode schema, String ptr) {

@@ -65,20 +65,20 @@ public final class ToolRegistry {
   /**
    * Resolves a tool, version and verb exactly.
    *
-   * @throws RunnerException of kind USAGE naming what is unknown and what is known instead
+   * @throws RunnerException of kind UNKNOWN_TOOL naming what is unknown and what is known instead
    */
   public ResolvedTool resolve(String name, String version, String verb) {
     Tool t = name == null ? null : tools.get(name);
     if (t == null) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.UNKNOWN_TOOL,
           "unknown tool '" + name + "' (known: " + String.join(", ", tools.keySet()) + ")");
     }
     ToolVersion v =
         t.versions().stream().filter(x -> x.version().equals(version)).findFirst().orElse(null);
     if (v == null) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.UNKNOWN_TOOL,
           "unknown version '"
               + version
               + "' of tool "
@@ -90,7 +90,7 @@ public final class ToolRegistry {
     Verb b = verb == null ? null : v.verbs().get(verb);
     if (b == null) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.UNKNOWN_TOOL,
           "unknown verb '"
               + verb
               + "' of tool "
@@ -109,18 +109,18 @@ public final class ToolRegistry {
    * {@code --name=value} per parameter in the schema's property order.
    *
    * @param params a JSON object (null means {@code {}})
-   * @throws RunnerException of kind USAGE naming the first schema violation, or a string parameter
-   *     holding a control character (newline, NUL, …)
+   * @throws RunnerException of kind SCHEMA_VIOLATION naming the first schema violation, or a string
+   *     parameter holding a control character (newline, NUL, …)
    */
   public List<String> argv(ResolvedTool t, JsonNode params) {
     JsonNode p = params == null || params.isNull() ? new ObjectNode(null) : params;
     if (!p.isObject()) {
-      throw new RunnerException(ErrorKind.USAGE, "params must be a JSON object");
+      throw new RunnerException(ErrorKind.SCHEMA_VIOLATION, "params must be a JSON object");
     }
     var errors = paramSchemas.get(key(t)).validate(p);
     if (!errors.isEmpty()) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.SCHEMA_VIOLATION,
           "params do not match the schema of "
               + t.id()
               + " "
@@ -146,14 +146,15 @@ public final class ToolRegistry {
       }
       if (!v.isValueNode()) {
         throw new RunnerException(
-            ErrorKind.USAGE, "parameter '" + name + "' must be a string, number or boolean");
+            ErrorKind.SCHEMA_VIOLATION,
+            "parameter '" + name + "' must be a string, number or boolean");
       }
       String text = v.asText();
       for (int i = 0; i < text.length(); i++) {
         char c = text.charAt(i);
         if (c < 0x20 || c == 0x7f) {
           throw new RunnerException(
-              ErrorKind.USAGE,
+              ErrorKind.SCHEMA_VIOLATION,
               "parameter '"
                   + name
                   + "' contains a control character (U+"

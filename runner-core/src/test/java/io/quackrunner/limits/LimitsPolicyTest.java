@@ -68,4 +68,17 @@ class LimitsPolicyTest {
     Files.writeString(f, "default.memory=2g\nmax.memory=1g\n");
     assertThatThrownBy(() -> LimitsPolicy.load(f)).hasMessageContaining("exceeds the maximum");
   }
+
+  @Test
+  void aPolicyFileTakesEitherNameOfALimit(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("limits.properties");
+    Files.writeString(
+        f, "default.wall_time_ms=7000\nmax.memory_bytes=1073741824\nmax.cpu_time=2m\n");
+    LimitsPolicy p = LimitsPolicy.load(f);
+    assertThat(p.defaults().wallTimeMs()).isEqualTo(7_000);
+    assertThat(p.maxima().memoryBytes()).isEqualTo(1L << 30);
+    assertThat(p.maxima().cpuTimeMs()).isEqualTo(120_000);
+    Files.writeString(f, "default.wall_time=7s\ndefault.wall_time_ms=7000\n");
+    assertThatThrownBy(() -> LimitsPolicy.load(f)).hasMessageContaining("also given as");
+  }
 }

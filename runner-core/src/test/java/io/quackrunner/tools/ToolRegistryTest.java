@@ -63,7 +63,7 @@ class ToolRegistryTest {
     assertThatThrownBy(() -> r.resolve("echo", "1.0", "shout"))
         .hasMessageContaining("unknown verb 'shout'")
         .extracting(e -> ((RunnerException) e).kind())
-        .isEqualTo(ErrorKind.USAGE);
+        .isEqualTo(ErrorKind.UNKNOWN_TOOL);
   }
 
   @Test
@@ -123,7 +123,33 @@ class ToolRegistryTest {
             f, List.of("system", "python-3.11", "node-20", "gcc-12", "imagemagick-6"));
     assertThat(r.tools()).extracting(Tool::name).containsExactly("python", "imagemagick", "cc");
     assertThat(r.tools().stream().filter(t -> t.versions().get(0).manifest() != null)).isNotEmpty();
-    assertThat(r.tools()).allSatisfy(t -> assertThat(t.versions().get(0).outputs()).isNotEmpty());
+    // python declares no outputs (a script that only prints succeeds); the others declare theirs.
+    assertThat(r.tools())
+        .filteredOn(t -> !t.name().equals("python"))
+        .allSatisfy(t -> assertThat(t.versions().get(0).outputs()).isNotEmpty());
+    assertThat(r.tools().get(0).versions().get(0).outputs()).isEmpty();
+  }
+
+  @Test
+  void limitsTakeEitherNameButNotBoth() throws Exception {
+    String head =
+        "registry: 1\ntools:\n  - name: t\n    versions:\n      - version: \"1\"\n"
+            + "        runtime: system\n        entrypoint: [sh]\n"
+            + "        verbs: {run: {params: {type: object}}}\n";
+    Path dir = java.nio.file.Files.createTempDirectory("qr-limits-");
+    Path a =
+        java.nio.file.Files.writeString(
+            dir.resolve("a.yaml"),
+            head + "        limits: {wall_time: 2s, memory_bytes: 1048576}\n");
+    ToolRegistry r = ToolRegistry.load(a, List.of("system"));
+    assertThat(r.tools().get(0).versions().get(0).limits().wallTimeMs()).isEqualTo(2000);
+    assertThat(r.tools().get(0).versions().get(0).limits().memoryBytes()).isEqualTo(1 << 20);
+    Path b =
+        java.nio.file.Files.writeString(
+            dir.resolve("b.yaml"), head + "        limits: {wall_time: 2s, wall_time_ms: 2000}\n");
+    assertThatThrownBy(() -> ToolRegistry.load(b, List.of("system")))
+        .hasMessageContaining("b.yaml:")
+        .hasMessageContaining("also given as");
   }
 
   private static String withSecrets(String entries) {

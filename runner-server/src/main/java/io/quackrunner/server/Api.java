@@ -58,7 +58,7 @@ final class Api extends Handler.Abstract {
     String method = req.getMethod();
     String path = Request.getPathInContext(req);
     try {
-      route(method, path, req, resp, cb);
+      route(method.equals("HEAD") ? "GET" : method, req, resp, cb);
     } catch (RunnerException e) {
       if (e.kind().httpStatus() >= 500) {
         JsonLog.warn("http.error", "path", path, "kind", e.kind().slug(), "detail", e.getMessage());
@@ -74,46 +74,57 @@ final class Api extends Handler.Abstract {
     return true;
   }
 
-  private void route(String method, String path, Request req, Response resp, Callback cb)
-      throws Exception {
-    List<String> seg = segments(path);
+  /** Routes a request; {@code method} is GET for a HEAD request (Jetty then sends no body). */
+  private void route(String method, Request req, Response resp, Callback cb) throws Exception {
+    // Each segment of the raw path is decoded exactly once (RFC 3986 §2.4), so an artifact named
+    // "a b.txt" or "%41.txt" is reached through its percent-encoded link.
+    List<String> seg = UriPath.segments(req.getHttpURI().getPath());
     Fields q = Request.extractQueryParameters(req);
     switch (seg.size() == 0 ? "" : seg.get(0)) {
       case "healthz" -> {
-        only(method, "GET", seg, 1);
+        only(method, seg, 1, "GET");
         Http.json(resp, cb, 200, Map.of("status", "ok"));
       }
       case "readyz" -> {
-        only(method, "GET", seg, 1);
+        only(method, seg, 1, "GET");
+        boolean accepts = service.acceptsRuns();
         Http.json(
             resp,
             cb,
-            200,
+            accepts ? 200 : 503,
             Map.of(
                 "status",
-                "ready",
+                accepts ? "ready" : "queue-full",
                 "queue_depth",
                 service.queueDepth(),
                 "running",
                 service.running()));
       }
       case "metrics" -> {
-        only(method, "GET", seg, 1);
+        only(method, seg, 1, "GET");
         Http.text(resp, cb, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
       }
       case "openapi.json" -> {
-        only(method, "GET", seg, 1);
+        only(method, seg, 1, "GET");
         Http.send(resp, cb, 200, Http.JSON_TYPE, openapi);
       }
+      case "keys" -> {
+        only(method, seg, 1, "GET");
+        if (ledger == null) {
+          throw new RunnerException(
+              ErrorKind.UNAVAILABLE, "this runner has no receipt ledger configured");
+        }
+        Http.json(resp, cb, 200, Map.of("keys", ledger.keys()));
+      }
       case "tools" -> {
-        only(method, "GET", seg, 1);
+        only(method, seg, 1, "GET");
         auth(req);
         Http.json(resp, cb, 200, ToolsJson.list(service.registry()));
       }
       case "inputs" -> inputs(method, seg, req, resp, cb);
       case "runs" -> runs(method, seg, q, req, resp, cb);
       case "ledger" -> ledger(method, seg, q, resp, cb);
-      default -> throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path);
+      default -> throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path(seg));
     }
   }
 
@@ -125,7 +136,7 @@ final class Api extends Handler.Abstract {
       switch (method) {
         case "POST" -> runs.post(tenant, q, req, resp, cb);
         case "GET" -> runs.list(tenant, q, resp, cb);
-        default -> throw notAllowed(method);
+        default -> throw notAllowed(method, "GET", "POST");
       }
       return;
     }
@@ -134,18 +145,18 @@ final class Api extends Handler.Abstract {
       switch (method) {
         case "GET" -> runs.get(tenant, id, resp, cb);
         case "DELETE" -> runs.cancel(tenant, id, resp, cb);
-        default -> throw notAllowed(method);
+        default -> throw notAllowed(method, "GET", "DELETE");
       }
       return;
     }
     switch (seg.get(2)) {
       case "logs" -> {
-        only(method, "GET", seg, 3);
+        only(method, seg, 3, "GET");
         logs.get(tenant, id, q, resp, cb);
       }
       case "artifacts" -> {
-        if (!method.equals("GET") && !method.equals("HEAD")) {
-          throw notAllowed(method);
+        if (!method.equals("GET")) {
+          throw notAllowed(method, "GET");
         }
         if (seg.size() == 3) {
           artifacts.list(tenant, id, resp, cb);
@@ -155,18 +166,26 @@ final class Api extends Handler.Abstract {
         }
       }
       case "receipt" -> {
-        only(method, "GET", seg, 3);
+        only(method, seg, 3, "GET");
         runs.receipt(tenant, id, resp, cb);
       }
-      default ->
-          throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + String.join("/", seg));
+      default -> throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path(seg));
     }
   }
 
   private void inputs(String method, List<String> seg, Request req, Response resp, Callback cb)
       throws IOException {
     auth(req);
-    if (seg.size() == 1 && method.equals("POST")) {
+    if (seg.size() > 2) {
+      throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path(seg));
+    }
+    if (seg.size() == 1 && !method.equals("POST")) {
+      throw notAllowed(method, "POST");
+    }
+    if (seg.size() == 2 && !method.equals("GET")) {
+      throw notAllowed(method, "GET");
+    }
+    if (seg.size() == 1) {
       long declared = req.getLength();
       String sha;
       try (InputStream in = org.eclipse.jetty.io.Content.Source.asInputStream(req)) {
@@ -179,37 +198,32 @@ final class Api extends Handler.Abstract {
         try {
           sha = service.content().put(in, opts.maxInputBytes());
         } catch (RunnerException e) {
-          if (e.kind() != ErrorKind.USAGE) {
-            throw e;
+          if (e.kind() == ErrorKind.TOO_LARGE) {
+            Http.drain(in);
           }
-          Http.drain(in);
-          throw new RunnerException(ErrorKind.TOO_LARGE, e.getMessage());
+          throw e;
         }
       }
       resp.getHeaders().put(HttpHeader.LOCATION, "/inputs/" + sha);
       Http.json(resp, cb, 201, Map.of("sha256", sha, "size", service.content().size(sha)));
-    } else if (seg.size() == 2 && method.equals("GET")) {
+    } else {
       String sha = seg.get(1);
       if (!service.content().contains(sha)) {
         throw new RunnerException(ErrorKind.NOT_FOUND, "no content with sha256 " + sha);
       }
       Http.json(resp, cb, 200, Map.of("sha256", sha, "size", service.content().size(sha)));
-    } else {
-      throw seg.size() <= 2
-          ? notAllowed(method)
-          : new RunnerException(ErrorKind.NOT_FOUND, "no such endpoint");
     }
   }
 
   private void ledger(String method, List<String> seg, Fields q, Response resp, Callback cb)
       throws IOException {
-    if (!method.equals("GET")) {
-      throw notAllowed(method);
-    }
     String what = String.join("/", seg);
     if (!List.of("ledger/checkpoint", "ledger/proof/inclusion", "ledger/proof/consistency")
         .contains(what)) {
-      throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint /" + what);
+      throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path(seg));
+    }
+    if (!method.equals("GET")) {
+      throw notAllowed(method, "GET");
     }
     if (ledger == null) {
       throw new RunnerException(
@@ -229,20 +243,31 @@ final class Api extends Handler.Abstract {
     }
   }
 
+  /**
+   * Returns a non-negative integer query parameter; an integral number in exponent form ({@code
+   * 1e3}) is the integer it denotes.
+   *
+   * @throws RunnerException of kind SCHEMA_VIOLATION when it is missing or not such an integer
+   */
   static long num(Fields q, String name) {
     String v = q.getValue(name);
     if (v == null) {
-      throw new RunnerException(ErrorKind.USAGE, "query parameter '" + name + "' is required");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "query parameter '" + name + "' is required");
     }
     try {
-      long n = Long.parseLong(v);
+      if (v.length() > 32) {
+        throw new NumberFormatException();
+      }
+      long n = new java.math.BigDecimal(v).longValueExact();
       if (n < 0) {
         throw new NumberFormatException();
       }
       return n;
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | ArithmeticException e) {
       throw new RunnerException(
-          ErrorKind.USAGE, "query parameter '" + name + "' must be a non-negative integer");
+          ErrorKind.SCHEMA_VIOLATION,
+          "query parameter '" + name + "' must be a non-negative integer");
     }
   }
 
@@ -250,27 +275,28 @@ final class Api extends Handler.Abstract {
     return tokens.authenticate(req.getHeaders().get(HttpHeader.AUTHORIZATION));
   }
 
-  private static void only(String method, String allowed, List<String> seg, int size) {
+  private static void only(String method, List<String> seg, int size, String allowed) {
     if (seg.size() != size) {
-      throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint /" + String.join("/", seg));
+      throw new RunnerException(ErrorKind.NOT_FOUND, "no endpoint " + path(seg));
     }
     if (!method.equals(allowed)) {
-      throw notAllowed(method);
+      throw notAllowed(method, allowed);
     }
   }
 
-  private static RunnerException notAllowed(String method) {
-    return new HttpProblem(405, ErrorKind.USAGE, "method " + method + " is not allowed here");
+  /** A 405 whose {@code Allow} lists the methods of the resource; HEAD goes with GET. */
+  private static RunnerException notAllowed(String method, String... allowed) {
+    List<String> all = new java.util.ArrayList<>(List.of(allowed));
+    if (all.contains("GET")) {
+      all.add(all.indexOf("GET") + 1, "HEAD");
+    }
+    return new HttpProblem(
+        ErrorKind.METHOD_NOT_ALLOWED,
+        "method " + method + " is not allowed here (allowed: " + String.join(", ", all) + ")",
+        Map.of("Allow", String.join(", ", all)));
   }
 
-  private static List<String> segments(String path) {
-    if (path == null) {
-      return List.of();
-    }
-    String p = path.startsWith("/") ? path.substring(1) : path;
-    if (p.endsWith("/")) {
-      p = p.substring(0, p.length() - 1);
-    }
-    return p.isEmpty() ? List.of() : List.of(p.split("/", -1));
+  private static String path(List<String> seg) {
+    return "/" + String.join("/", seg);
   }
 }

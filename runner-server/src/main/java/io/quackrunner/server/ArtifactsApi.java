@@ -28,7 +28,8 @@ import org.eclipse.jetty.util.Callback;
  * {@code ETag} = the artifact's SHA-256 and single byte ranges (RFC 9110 §14).
  */
 final class ArtifactsApi {
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+  private static final Pattern RANGE =
+      Pattern.compile("(?i:bytes)=[ \\t]*(\\d*)[ \\t]*-[ \\t]*(\\d*)");
   private final RunService service;
 
   ArtifactsApi(RunService service) {
@@ -62,8 +63,7 @@ final class ArtifactsApi {
     resp.getHeaders().put(HttpHeader.ETAG, etag);
     resp.getHeaders().put(HttpHeader.ACCEPT_RANGES, "bytes");
     resp.getHeaders().put(HttpHeader.CACHE_CONTROL, "private, immutable");
-    String inm = req.getHeaders().get(HttpHeader.IF_NONE_MATCH);
-    if (inm != null && (inm.equals(etag) || inm.equals("*"))) {
+    if (noneMatch(req.getHeaders().getValuesList(HttpHeader.IF_NONE_MATCH), etag)) {
       resp.setStatus(304);
       cb.succeeded();
       return;
@@ -74,29 +74,25 @@ final class ArtifactsApi {
     int status = 200;
     String range = req.getHeaders().get(HttpHeader.RANGE);
     String ifRange = req.getHeaders().get(HttpHeader.IF_RANGE);
-    if (range != null && (ifRange == null || ifRange.equals(etag))) {
-      Matcher m = RANGE.matcher(range.strip());
-      boolean ok = m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty());
-      if (ok) {
-        try {
-          if (m.group(1).isEmpty()) {
-            long suffix = Long.parseLong(m.group(2));
-            from = Math.max(0, size - suffix);
-            ok = suffix > 0;
-          } else {
-            from = Long.parseLong(m.group(1));
-            if (!m.group(2).isEmpty()) {
-              to = Math.min(to, Long.parseLong(m.group(2)));
-              ok = Long.parseLong(m.group(2)) >= from;
-            }
-          }
-        } catch (NumberFormatException e) {
-          ok = false;
+    long[] want = range == null || (ifRange != null && !ifRange.equals(etag)) ? null : range(range);
+    if (want != null) {
+      // A single range (RFC 9110 §14.1.2): a suffix, an open end, or first-last clipped to size.
+      if (want[0] < 0) {
+        from = Math.max(0, size - want[1]);
+      } else {
+        from = want[0];
+        if (want[1] >= 0) {
+          to = Math.min(to, want[1]);
         }
       }
-      if (!ok || from >= size) {
-        resp.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
-        throw new HttpProblem(416, ErrorKind.USAGE, "unsatisfiable range " + range);
+      if (from >= size || (want[0] < 0 && want[1] == 0)) {
+        resp.getHeaders().remove(HttpHeader.ETAG);
+        resp.getHeaders().remove(HttpHeader.ACCEPT_RANGES);
+        resp.getHeaders().remove(HttpHeader.CACHE_CONTROL);
+        throw new HttpProblem(
+            ErrorKind.RANGE_NOT_SATISFIABLE,
+            "range " + range + " lies past the end of " + size + " bytes",
+            Map.of("Content-Range", "bytes */" + size));
       }
       status = 206;
       resp.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + from + "-" + to + "/" + size);
@@ -127,5 +123,50 @@ final class ArtifactsApi {
       return;
     }
     cb.succeeded();
+  }
+
+  /**
+   * Tells whether an {@code If-None-Match} field (RFC 9110 §13.1.2) matches: {@code *}, or any
+   * entity tag of its comma-separated lists equal to {@code etag} under weak comparison ({@code W/}
+   * ignored).
+   */
+  static boolean noneMatch(List<String> fields, String etag) {
+    for (String field : fields) {
+      for (String tag : field.split(",")) {
+        String t = tag.strip();
+        if (t.equals("*")) {
+          return true;
+        }
+        if (t.startsWith("W/")) {
+          t = t.substring(2);
+        }
+        if (t.equals(etag)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Parses a {@code Range} field that holds exactly one byte range: {@code {first, last}} with -1
+   * for an open last, or {@code {-1, suffix}}; returns null for anything else (several ranges, an
+   * other unit, a syntax error, last before first), which RFC 9110 §14.2 lets a server ignore.
+   */
+  static long[] range(String field) {
+    Matcher m = RANGE.matcher(field.strip());
+    if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
+      return null;
+    }
+    try {
+      if (m.group(1).isEmpty()) {
+        return new long[] {-1, Long.parseLong(m.group(2))};
+      }
+      long first = Long.parseLong(m.group(1));
+      long last = m.group(2).isEmpty() ? -1 : Long.parseLong(m.group(2));
+      return last >= 0 && last < first ? null : new long[] {first, last};
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 }

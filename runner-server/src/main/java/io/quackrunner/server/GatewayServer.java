@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -59,7 +60,8 @@ public final class GatewayServer implements AutoCloseable {
   public static GatewayServer start(ServerOptions o) {
     ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
     try {
-      GatewayServer g = start(o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger()));
+      GatewayServer g =
+          start(o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger(), log.keys()));
       g.receiptLog = log;
       return g;
     } catch (RuntimeException e) {
@@ -105,6 +107,14 @@ public final class GatewayServer implements AutoCloseable {
       hc.setSendServerVersion(false);
       hc.setSendXPoweredBy(false);
       hc.setRequestHeaderSize(16 * 1024);
+      // "%25" in a path is how a '%' in an artifact name is written and "%2F" how a generated
+      // client sends the '/' inside an artifact path (RFC 3986 §2.4); the API decodes each
+      // segment once itself and looks artifacts up in the run's record, so neither is ambiguous.
+      hc.setUriCompliance(
+          UriCompliance.DEFAULT.with(
+              "QUACKRUNNER",
+              UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+              UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
       ServerConnector c;
       boolean tls = o.tlsKeystore() != null;
       if (tls) {

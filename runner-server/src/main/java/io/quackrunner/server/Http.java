@@ -33,7 +33,6 @@ final class Http {
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
 
-  static final String PROBLEM_BASE = "https://quackrunner.io/problems/";
   static final String JSON_TYPE = "application/json";
   static final String PROBLEM_TYPE = "application/problem+json";
 
@@ -81,22 +80,22 @@ final class Http {
   /**
    * Parses a strict JSON document.
    *
-   * @throws RunnerException of kind USAGE naming the first syntax problem
+   * @throws RunnerException of kind BAD_JSON naming the first syntax problem
    */
   static JsonNode parse(byte[] body) {
     if (body.length == 0) {
-      throw new RunnerException(ErrorKind.USAGE, "the request body is empty (expected JSON)");
+      throw new RunnerException(ErrorKind.BAD_JSON, "the request body is empty (expected JSON)");
     }
     try {
       JsonNode n = JSON.readTree(body);
       if (n == null || n.isMissingNode()) {
-        throw new RunnerException(ErrorKind.USAGE, "the request body is empty (expected JSON)");
+        throw new RunnerException(ErrorKind.BAD_JSON, "the request body is empty (expected JSON)");
       }
       return n;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new RunnerException(ErrorKind.USAGE, "malformed JSON: " + e.getOriginalMessage());
+      throw new RunnerException(ErrorKind.BAD_JSON, "malformed JSON: " + jsonMessage(e));
     } catch (IOException e) {
-      throw new RunnerException(ErrorKind.USAGE, "unreadable body: " + e.getMessage());
+      throw new RunnerException(ErrorKind.BAD_JSON, "unreadable body");
     }
   }
 
@@ -121,8 +120,8 @@ final class Http {
   /** Returns the RFC 9457 problem document for an error kind. */
   static Map<String, Object> problem(ErrorKind kind, int status, String detail, String instance) {
     Map<String, Object> p = new LinkedHashMap<>();
-    p.put("type", PROBLEM_BASE + kind.slug());
-    p.put("title", title(kind));
+    p.put("type", kind.typeUri());
+    p.put("title", kind.title());
     p.put("status", status);
     p.put("detail", detail);
     if (instance != null) {
@@ -156,6 +155,9 @@ final class Http {
     if (e.kind() == ErrorKind.UNAUTHENTICATED) {
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"quackrunner\"");
     }
+    if (e instanceof HttpProblem hp) {
+      hp.headers().forEach((k, v) -> resp.getHeaders().put(k, v));
+    }
     String path = req == null ? null : Request.getPathInContext(req);
     try {
       send(resp, cb, status, PROBLEM_TYPE, JSON.writeValueAsBytes(problem(e, status, path)));
@@ -165,23 +167,26 @@ final class Http {
   }
 
   static String title(ErrorKind kind) {
-    return switch (kind) {
-      case INVALID_TRIGGER -> "Invalid trigger";
-      case EXECUTION_FAILED -> "Execution failed";
-      case ARTIFACT_VIOLATION -> "Artifact violation";
-      case RECEIPT_COMMIT_FAILED -> "Receipt commit failed";
-      case USAGE -> "Bad request";
-      case CONFIGURATION -> "Runner misconfigured";
-      case NOT_FOUND -> "Not found";
-      case ISOLATION_UNAVAILABLE -> "Isolation unavailable";
-      case VERIFICATION_FAILED -> "Verification failed";
-      case UNAUTHENTICATED -> "Unauthenticated";
-      case CONFLICT -> "Conflict";
-      case IDEMPOTENCY_KEY_REUSED -> "Idempotency key reused";
-      case TOO_LARGE -> "Payload too large";
-      case BUSY -> "Too many runs";
-      case UNAVAILABLE -> "Unavailable";
-      case INTERNAL -> "Internal error";
-    };
+    return kind.title();
+  }
+
+  /**
+   * Returns a JSON parser's message without the library's class and method names (Jackson names
+   * {@code JsonNode} and {@code StreamReadConstraints} in some of its messages).
+   */
+  static String jsonMessage(com.fasterxml.jackson.core.JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+      return "the JSON exceeds a parser limit (nesting depth, number or string length)";
+    }
+    String m = String.valueOf(e.getOriginalMessage());
+    m = m.replaceAll("\\s*\\((?:[^()]|\\([^()]*\\))*`[^`]*`(?:[^()]|\\([^()]*\\))*\\)", "");
+    m = m.replaceAll("`[^`]*`", "a value");
+    m = m.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*", "a value");
+    int nl = m.indexOf('\n');
+    m = nl >= 0 ? m.substring(0, nl) : m;
+    var loc = e.getLocation();
+    return loc == null || loc.getLineNr() < 1
+        ? m.strip()
+        : m.strip() + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 }

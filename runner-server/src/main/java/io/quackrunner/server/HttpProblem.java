@@ -2,18 +2,26 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import java.util.Map;
 
-/** A runner error answered with a more specific HTTP status than its kind's (405, 416). */
+/**
+ * A runner error answered with response header fields of its own ({@code Allow} on a 405, {@code
+ * Accept-Post} on a 415, {@code Content-Range} on a 416).
+ */
 final class HttpProblem extends RunnerException {
   private static final long serialVersionUID = 1L;
-  private final int status;
+  private final transient Map<String, String> headers;
 
-  HttpProblem(int status, ErrorKind kind, String message) {
+  HttpProblem(ErrorKind kind, String message, Map<String, String> headers) {
     super(kind, message);
-    this.status = status;
+    this.headers = Map.copyOf(headers);
   }
 
   int status() {
-    return status;
+    return kind().httpStatus();
+  }
+
+  Map<String, String> headers() {
+    return headers;
   }
 }

@@ -12,16 +12,23 @@ public interface LedgerAccess {
   /**
    * Returns an inclusion proof (RFC 9162 §2.1.3) as a JSON-ready map.
    *
-   * @throws io.quackrunner.errors.RunnerException of kind USAGE when {@code index >= size} or
-   *     {@code size} exceeds the tree size
+   * @throws io.quackrunner.errors.RunnerException of kind SCHEMA_VIOLATION when {@code index >=
+   *     size} or {@code size} exceeds the tree size
    */
   Object inclusion(long index, long size);
 
   /**
    * Returns a consistency proof (RFC 9162 §2.1.4) as a JSON-ready map.
    *
-   * @throws io.quackrunner.errors.RunnerException of kind USAGE when {@code from > to} or {@code
-   *     to} exceeds the tree size
+   * @throws io.quackrunner.errors.RunnerException of kind SCHEMA_VIOLATION when {@code from > to}
+   *     or {@code to} exceeds the tree size
    */
   Object consistency(long from, long to);
+
+  /**
+   * Returns every receipt and checkpoint signing key, the active one first, then retired ones, each
+   * as a JSON-ready map: {@code key_id}, {@code verifier_key} (C2SP signed-note form), {@code
+   * status} ({@code active} or {@code retired}), {@code retired_at} (RFC 3339, or null).
+   */
+  java.util.List<java.util.Map<String, Object>> keys();
 }

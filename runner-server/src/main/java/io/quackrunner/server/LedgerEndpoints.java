@@ -3,13 +3,39 @@ package io.quackrunner.server;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.ledger.Ledger;
+import io.quackrunner.receipts.KeyRing;
+import io.quackrunner.receipts.VerifierKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** {@link LedgerAccess} over the core {@link Ledger}: checkpoints and RFC 9162 proofs. */
+/**
+ * {@link LedgerAccess} over the core {@link Ledger} and {@link KeyRing}: checkpoints, RFC 9162
+ * proofs and the signing keys.
+ */
 final class LedgerEndpoints implements LedgerAccess {
   private final Ledger ledger;
+  private final KeyRing keys;
 
-  LedgerEndpoints(Ledger ledger) {
+  LedgerEndpoints(Ledger ledger, KeyRing keys) {
     this.ledger = ledger;
+    this.keys = keys;
+  }
+
+  @Override
+  public List<Map<String, Object>> keys() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    VerifierKey active = keys.active().verifierKey();
+    for (VerifierKey k : keys.verifierKeys()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("key_id", k.keyId());
+      m.put("verifier_key", k.text());
+      m.put("status", k.equals(active) ? "active" : "retired");
+      m.put("retired_at", keys.retiredAt(k).map(Object::toString).orElse(null));
+      out.add(m);
+    }
+    return out;
   }
 
   @Override
@@ -22,7 +48,7 @@ final class LedgerEndpoints implements LedgerAccess {
     long n = ledger.size();
     if (size < 1 || size > n || index >= size) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.SCHEMA_VIOLATION,
           "need 0 <= index < size <= "
               + n
               + " (the ledger size), got index "
@@ -38,7 +64,7 @@ final class LedgerEndpoints implements LedgerAccess {
     long n = ledger.size();
     if (from < 1 || from > to || to > n) {
       throw new RunnerException(
-          ErrorKind.USAGE,
+          ErrorKind.SCHEMA_VIOLATION,
           "need 1 <= from <= to <= " + n + " (the ledger size), got " + from + ".." + to);
     }
     return json(ledger.consistencyProof(from, to).toJson());

@@ -53,11 +53,12 @@ final class LogsApi {
             case "stdout" -> LogStream.STDOUT;
             case "stderr" -> LogStream.STDERR;
             default ->
-                throw new RunnerException(ErrorKind.USAGE, "stream must be stdout or stderr");
+                throw new RunnerException(
+                    ErrorKind.SCHEMA_VIOLATION, "stream must be stdout or stderr");
           });
     }
     if (follow != null && !follow.equals("true") && !follow.equals("false")) {
-      throw new RunnerException(ErrorKind.USAGE, "follow must be true or false");
+      throw new RunnerException(ErrorKind.SCHEMA_VIOLATION, "follow must be true or false");
     }
     if ("true".equals(follow)) {
       follow(r, streams, resp, cb);
@@ -137,14 +138,13 @@ final class LogsApi {
       }
       w.flushPartial();
       RunRecord done = service.store().find(r.id()).orElseThrow();
-      w.event(
-          "end",
-          Http.JSON.writeValueAsString(
-              Map.of(
-                  "status",
-                  done.status().name(),
-                  "exit_code",
-                  done.exitCode() == null ? -1 : done.exitCode())));
+      // The end event carries the RunResult's own fields, so the two never disagree.
+      Map<String, Object> end = new java.util.LinkedHashMap<>();
+      end.put("id", done.id());
+      end.put("status", done.status().name());
+      end.put("exit_code", done.exitCode());
+      end.put("signal", done.signal());
+      w.event("end", Http.JSON.writeValueAsString(end));
       cb.succeeded();
     } catch (Exception e) {
       cb.failed(e);

@@ -19,12 +19,18 @@ final class ProblemErrorHandler extends ErrorHandler {
     ErrorKind kind =
         switch (code) {
           case 401 -> ErrorKind.UNAUTHENTICATED;
+          case 403 -> ErrorKind.FORBIDDEN;
           case 404 -> ErrorKind.NOT_FOUND;
+          case 405 -> ErrorKind.METHOD_NOT_ALLOWED;
           case 409 -> ErrorKind.CONFLICT;
-          case 413, 431 -> ErrorKind.TOO_LARGE;
+          case 413 -> ErrorKind.TOO_LARGE;
+          case 414 -> ErrorKind.URI_TOO_LONG;
+          case 415 -> ErrorKind.UNSUPPORTED_MEDIA_TYPE;
+          case 416 -> ErrorKind.RANGE_NOT_SATISFIABLE;
           case 429 -> ErrorKind.BUSY;
+          case 431 -> ErrorKind.HEADERS_TOO_LARGE;
           case 503 -> ErrorKind.UNAVAILABLE;
-          default -> code >= 500 ? ErrorKind.INTERNAL : ErrorKind.USAGE;
+          default -> code >= 500 ? ErrorKind.INTERNAL : ErrorKind.BAD_REQUEST;
         };
     String detail = message == null || code >= 500 ? Http.title(kind) : message;
     Http.send(

@@ -5,8 +5,6 @@ import io.quackrunner.service.LogRef;
 import io.quackrunner.service.Results;
 import io.quackrunner.service.RunDetails;
 import io.quackrunner.store.RunRecord;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,12 +94,9 @@ final class RunJson {
     return out;
   }
 
+  /** Returns an artifact's link: each segment of its path percent-encoded (RFC 3986). */
   static String artifactHref(String id, String path) {
-    StringBuilder b = new StringBuilder("/runs/").append(id).append("/artifacts");
-    for (String seg : path.split("/")) {
-      b.append('/').append(URLEncoder.encode(seg, StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return b.toString();
+    return "/runs/" + UriPath.encodeSegment(id) + "/artifacts/" + UriPath.encodePath(path);
   }
 
   private static Map<String, Object> log(String self, String stream, LogRef ref) {

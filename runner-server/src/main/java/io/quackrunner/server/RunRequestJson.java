@@ -60,7 +60,8 @@ public final class RunRequestJson {
     if (key == null) {
       key = keyHeader;
     } else if (keyHeader != null && !keyHeader.equals(key)) {
-      throw usage("Idempotency-Key header and idempotency_key differ");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "Idempotency-Key header and idempotency_key differ");
     }
     List<InputRef> inputs = new ArrayList<>();
     JsonNode in = n.get("inputs");
@@ -152,7 +153,8 @@ public final class RunRequestJson {
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!allowed.contains(k)) {
-        throw usage(
+        throw new RunnerException(
+            ErrorKind.UNKNOWN_FIELD,
             "unknown field '"
                 + prefix
                 + k
@@ -189,6 +191,6 @@ public final class RunRequestJson {
   }
 
   private static RunnerException usage(String m) {
-    return new RunnerException(ErrorKind.USAGE, m);
+    return new RunnerException(ErrorKind.SCHEMA_VIOLATION, m);
   }
 }

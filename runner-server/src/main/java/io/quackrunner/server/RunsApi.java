@@ -21,6 +21,7 @@ import org.eclipse.jetty.util.Fields;
 /** {@code POST /runs}, {@code GET /runs[/{id}]}, {@code DELETE /runs/{id}}, {@code …/receipt}. */
 final class RunsApi {
   private static final int MAX_WAIT_SECONDS = 600;
+  private static final int MAX_LIST = 1000;
   private final RunService service;
   private final ServerOptions opts;
 
@@ -31,12 +32,10 @@ final class RunsApi {
 
   void post(String tenant, Fields q, Request req, Response resp, Callback cb) throws Exception {
     long wait = wait(q);
-    String type = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
-    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-      throw new RunnerException(ErrorKind.USAGE, "Content-Type must be application/json");
-    }
+    requireJson(req);
     if (req.getHeaders().getValuesList("Idempotency-Key").size() > 1) {
-      throw new RunnerException(ErrorKind.USAGE, "the Idempotency-Key header is given twice");
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "the Idempotency-Key header is given twice");
     }
     byte[] body = Http.body(req, opts.maxBodyBytes());
     RunRequest rr =
@@ -61,6 +60,26 @@ final class RunsApi {
     Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, RunJson.result(r));
   }
 
+  /**
+   * Refuses a body whose {@code Content-Type} is missing or not JSON ({@code application/json} or
+   * any {@code application/*+json}, parameters allowed) with a 415 naming the accepted type in
+   * {@code Accept-Post}.
+   */
+  static void requireJson(Request req) {
+    String type = req.getHeaders().get(HttpHeader.CONTENT_TYPE);
+    String media =
+        type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+    if (!media.equals("application/json")
+        && !(media.startsWith("application/") && media.endsWith("+json"))) {
+      throw new HttpProblem(
+          ErrorKind.UNSUPPORTED_MEDIA_TYPE,
+          type == null
+              ? "a JSON body needs Content-Type: application/json"
+              : "Content-Type " + type + " is not supported here; send application/json",
+          Map.of("Accept-Post", "application/json"));
+    }
+  }
+
   private static long wait(Fields q) {
     String w = q.getValue("wait");
     if (w == null) {
@@ -69,15 +88,19 @@ final class RunsApi {
     long n = Api.num(q, "wait");
     if (n > MAX_WAIT_SECONDS) {
       throw new RunnerException(
-          ErrorKind.USAGE, "wait must be at most " + MAX_WAIT_SECONDS + " seconds");
+          ErrorKind.SCHEMA_VIOLATION, "wait must be at most " + MAX_WAIT_SECONDS + " seconds");
     }
     return n;
   }
 
   void list(String tenant, Fields q, Response resp, Callback cb) throws IOException {
-    int limit = q.getValue("limit") == null ? 50 : (int) Math.min(1000, Api.num(q, "limit"));
+    long limit = q.getValue("limit") == null ? 50 : Api.num(q, "limit");
+    if (limit < 1 || limit > MAX_LIST) {
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "limit must be from 1 to " + MAX_LIST + ", not " + limit);
+    }
     List<Object> runs =
-        service.list(tenant, limit).stream().map(r -> (Object) RunJson.result(r)).toList();
+        service.list(tenant, (int) limit).stream().map(r -> (Object) RunJson.result(r)).toList();
     Http.json(resp, cb, 200, Map.of("runs", runs));
   }
 

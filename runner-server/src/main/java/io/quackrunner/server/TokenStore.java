@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +25,18 @@ import java.util.Map;
  */
 public final class TokenStore {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private final Map<String, String> tenantsByHash;
+  private final Path file;
+  private volatile Map<String, String> tenantsByHash;
+  private volatile FileTime loadedAt;
 
-  private TokenStore(Map<String, String> tenantsByHash) {
+  private TokenStore(Path file, Map<String, String> tenantsByHash, FileTime loadedAt) {
+    this.file = file;
     this.tenantsByHash = tenantsByHash;
+    this.loadedAt = loadedAt;
   }
+
+  /** One line of a token file: the token's SHA-256 (hex) and its tenant. */
+  public record Entry(String sha256, String tenant) {}
 
   /**
    * Loads a token file.
@@ -37,6 +44,70 @@ public final class TokenStore {
    * @throws RunnerException of kind CONFIGURATION naming the file and line of a bad entry
    */
   public static TokenStore load(Path file) {
+    FileTime t = mtime(file);
+    return new TokenStore(file, read(file), t);
+  }
+
+  /**
+   * Returns the entries of a token file in file order.
+   *
+   * @throws RunnerException of kind CONFIGURATION as {@link #load(Path)} does
+   */
+  public static List<Entry> list(Path file) {
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    return read(file).entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue())).toList();
+  }
+
+  /**
+   * Removes every token of a tenant, or the one token whose hash starts with {@code selector} (at
+   * least 8 hex digits), rewriting the file (mode 0600) atomically; returns the entries removed.
+   *
+   * @throws RunnerException of kind NOT_FOUND when nothing matches, USAGE for a prefix that matches
+   *     several tokens or is shorter than 8 digits, CONFIGURATION when the file cannot be written
+   */
+  public static List<Entry> revoke(Path file, String tenant, String hashPrefix) {
+    List<Entry> all = list(file);
+    List<Entry> gone =
+        all.stream()
+            .filter(
+                e ->
+                    tenant != null
+                        ? e.tenant().equals(tenant)
+                        : hashPrefix.length() >= 8 && e.sha256().startsWith(hashPrefix))
+            .toList();
+    if (tenant == null && hashPrefix.length() < 8) {
+      throw new RunnerException(ErrorKind.USAGE, "give at least 8 hex digits of the token hash");
+    }
+    if (gone.isEmpty()) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          "no token " + (tenant != null ? "of tenant " + tenant : hashPrefix) + " in " + file);
+    }
+    if (tenant == null && gone.size() > 1) {
+      throw new RunnerException(ErrorKind.USAGE, hashPrefix + " matches several tokens");
+    }
+    StringBuilder b = new StringBuilder();
+    for (Entry e : all) {
+      if (!gone.contains(e)) {
+        b.append(e.sha256()).append(' ').append(e.tenant()).append('\n');
+      }
+    }
+    try {
+      Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp-" + System.nanoTime());
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, b, StandardCharsets.UTF_8);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, "cannot write token file " + file + ": " + e);
+    }
+    return gone;
+  }
+
+  private static Map<String, String> read(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -44,7 +115,7 @@ public final class TokenStore {
       throw new RunnerException(
           ErrorKind.CONFIGURATION, "cannot read token file " + file + ": " + e);
     }
-    Map<String, String> m = new HashMap<>();
+    Map<String, String> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i).strip();
       if (l.isEmpty() || l.startsWith("#")) {
@@ -60,7 +131,35 @@ public final class TokenStore {
       }
       m.put(parts[0], parts[1]);
     }
-    return new TokenStore(m);
+    return m;
+  }
+
+  private static FileTime mtime(Path file) {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Reloads the file when it changed, so {@code runner tokens add|revoke} take effect live. */
+  private void refresh() {
+    FileTime now = mtime(file);
+    if (now == null || now.equals(loadedAt)) {
+      return;
+    }
+    synchronized (this) {
+      if (now.equals(loadedAt)) {
+        return;
+      }
+      try {
+        tenantsByHash = read(file);
+      } catch (RunnerException e) {
+        // A half-edited file keeps the tokens that were valid; the next change is read again.
+        io.quackrunner.service.JsonLog.warn("tokens.reload_failed", "detail", e.getMessage());
+      }
+      loadedAt = now;
+    }
   }
 
   /**
@@ -101,6 +200,11 @@ public final class TokenStore {
     return token;
   }
 
+  /** Returns the SHA-256 (lower-case hex) under which a token is stored. */
+  public static String hashOf(String token) {
+    return sha256(token);
+  }
+
   /**
    * Returns the tenant of an {@code Authorization} header value ({@code Bearer <token>}).
    *
@@ -110,6 +214,7 @@ public final class TokenStore {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new RunnerException(ErrorKind.UNAUTHENTICATED, "a Bearer token is required");
     }
+    refresh();
     String tenant = tenantsByHash.get(sha256(authorization.substring(7).strip()));
     if (tenant == null) {
       throw new RunnerException(ErrorKind.UNAUTHENTICATED, "unknown token");

@@ -98,12 +98,35 @@ class ExampleToolsIT {
   }
 
   @Test
-  void pythonWithoutOutputIsAnArtifactViolation() throws Exception {
+  void aPythonScriptThatOnlyPrintsSucceeds() throws Exception {
     Path script = work.resolve("nothing.py");
     Files.writeString(script, "print('no files')\n");
     Outcome o = run("python@1.0.0", "run", List.of(script), Map.of("script", "nothing.py"), null);
-    assertThat(o.code()).isEqualTo(125);
-    assertThat(o.err()).contains("FAILED").contains("declared output");
+    assertThat(o.code()).as(o.err()).isZero();
+    assertThat(o.out()).isEqualTo("no files\n");
+    assertThat(o.err()).contains("SUCCEEDED").doesNotContain("declared output");
+  }
+
+  @Test
+  void theExampleRegistryDeclaresOutputsWhereTheyAreAContract() throws Exception {
+    JsonNode tools =
+        TestApi.JSON.readTree(new TestApi(server.uri(), token, null).get("/tools", token).body());
+    java.util.Map<String, JsonNode> byName = new java.util.HashMap<>();
+    tools.path("tools").forEach(t -> byName.put(t.path("name").asText(), t.at("/versions/0")));
+    assertThat(byName.get("python").path("outputs")).isEmpty();
+    assertThat(byName.get("imagemagick").path("outputs").toString()).contains("thumb.png");
+    assertThat(byName.get("cc").path("outputs").toString()).contains("output.txt");
+  }
+
+  @Test
+  void aThumbnailWithoutItsDeclaredOutputFails() throws Exception {
+    // imagemagick declares thumb.png: an input ImageMagick cannot read leaves none, so the run
+    // fails even if the script were to exit 0.
+    Path junk = work.resolve("junk.ppm");
+    Files.writeString(junk, "not an image");
+    Outcome o = run("imagemagick", "thumbnail", List.of(junk), Map.of("image", "junk.ppm"), null);
+    assertThat(o.code()).as(o.err()).isNotZero();
+    assertThat(o.err()).contains("FAILED");
   }
 
   @Test

@@ -15,9 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,19 +50,9 @@ public final class RunClient {
   }
 
   /**
-   * Runs a tool through the server and waits for the end.
-   *
-   * @param tool {@code name} or {@code name@version}; without a version the tool must have exactly
-   *     one
-   * @param verb the verb
-   * @param inputs files uploaded as inputs, each named by its file name
-   * @param params parameters as text; converted to integers, numbers or booleans where the verb's
-   *     schema says so
-   * @param downloadDir where artifacts are written (created), or null to download nothing
-   * @param idempotencyKey an idempotency key, or null
-   * @return the exit code: 0 on success, the tool's exit code on failure, 124 on timeout, 125 for
-   *     any other failure, {@code 128 + signal} for a signal
-   * @throws RunnerException with the problem's kind and detail when the server refuses the request
+   * Runs a tool through the server and waits for the end; artifacts go to {@code downloadDir/<run
+   * id>/}. Same as {@link #run(String, String, List, Map, Path, Path, String)} with no {@code
+   * output}.
    */
   public int run(
       String tool,
@@ -73,14 +61,12 @@ public final class RunClient {
       Map<String, String> params,
       Path downloadDir,
       String idempotencyKey) {
-    return run(tool, verb, inputs, params, downloadDir, idempotencyKey, null);
+    return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey, null);
   }
 
   /**
-   * Runs a tool as {@link #run(String, String, List, Map, Path, String)} does, with a signed
-   * trigger ({@code runner trigger sign}) attached to the request as {@code trigger}.
-   *
-   * @param trigger the trigger JSON, or null
+   * Runs a tool with a signed trigger ({@code runner trigger sign}) attached as {@code trigger};
+   * artifacts go to {@code downloadDir/<run id>/}.
    */
   public int run(
       String tool,
@@ -88,6 +74,45 @@ public final class RunClient {
       List<Path> inputs,
       Map<String, String> params,
       Path downloadDir,
+      String idempotencyKey,
+      JsonNode trigger) {
+    return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey, trigger);
+  }
+
+  /**
+   * Runs a tool through the server and waits for the end.
+   *
+   * <p>The artifacts are written into the output directory (an existing file is kept only when it
+   * holds the same bytes; nothing is overwritten), the signed receipt beside it as {@code
+   * <dir>.receipt.dsse.json}, and the verifier key the server's {@code GET /keys} gave for the
+   * receipt's key id as {@code <dir>.key}. Every download is checked (HTTP status, size, SHA-256
+   * from the RunResult) before it is renamed into place.
+   *
+   * @param tool {@code name} or {@code name@version}; without a version the tool must have exactly
+   *     one
+   * @param verb the verb
+   * @param inputs files uploaded as inputs, each named by its file name
+   * @param params parameters as text; converted to integers, numbers or booleans where the verb's
+   *     schema says so
+   * @param downloadDir the output directory is {@code downloadDir/<run id>}; null (with a null
+   *     {@code output}) downloads nothing
+   * @param output the output directory itself, or null
+   * @param idempotencyKey an idempotency key, or null
+   * @param trigger a signed trigger JSON ({@code runner trigger sign}) sent as {@code trigger}, or
+   *     null
+   * @return the exit code: 0 on success, the tool's exit code on failure, 124 on timeout, 125 for
+   *     any other failure, {@code 128 + signal} for a signal
+   * @throws RunnerException with the problem's kind and detail when the server refuses the request,
+   *     UNAVAILABLE when it cannot be reached, CONFLICT naming every file that could not be
+   *     downloaded and kept
+   */
+  public int run(
+      String tool,
+      String verb,
+      List<Path> inputs,
+      Map<String, String> params,
+      Path downloadDir,
+      Path output,
       String idempotencyKey,
       JsonNode trigger) {
     try {
@@ -105,12 +130,13 @@ public final class RunClient {
       req.put("verb", verb);
       ArrayNode in = req.putArray("inputs");
       for (Path p : inputs) {
-        JsonNode stored =
-            send(
-                "POST",
-                "/inputs",
-                HttpRequest.BodyPublishers.ofFile(p),
-                "application/octet-stream");
+        HttpRequest.BodyPublisher file;
+        try {
+          file = HttpRequest.BodyPublishers.ofFile(p);
+        } catch (java.io.FileNotFoundException e) {
+          throw new RunnerException(ErrorKind.NOT_FOUND, "no input file " + p);
+        }
+        JsonNode stored = send("POST", "/inputs", file, "application/octet-stream");
         in.addObject()
             .put("name", p.getFileName().toString())
             .put("sha256", stored.get("sha256").asText());
@@ -138,9 +164,9 @@ public final class RunClient {
       follow(id);
       JsonNode result = get("/runs/" + id);
       summarize(result);
-      if (downloadDir != null) {
-        download(result, downloadDir.resolve(id));
-        downloadReceipt(id, downloadDir.resolve(id + ".receipt.dsse.json"));
+      Path dir = output != null ? output : downloadDir == null ? null : downloadDir.resolve(id);
+      if (dir != null) {
+        download(id, result, dir);
       }
       return exitCode(result);
     } catch (IOException e) {
@@ -149,6 +175,91 @@ public final class RunClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RunnerException(ErrorKind.EXECUTION_FAILED, "interrupted");
+    }
+  }
+
+  /** Downloads artifacts, receipt and key; throws CONFLICT listing every file not kept. */
+  private void download(String id, JsonNode result, Path dir) throws InterruptedException {
+    Downloads d = new Downloads(http, this::request, err);
+    err.println("  artifacts in " + dir);
+    d.artifacts(result, dir);
+    Path receiptFile = dir.resolveSibling(dir.getFileName() + ".receipt.dsse.json");
+    byte[] receipt = null;
+    if (!result.path("receipt").isNull()) {
+      receipt = bytes(d, "receipt", "/runs/" + id + "/receipt");
+      if (receipt != null && d.keep("receipt", receiptFile, receipt)) {
+        err.println("  receipt " + receiptFile);
+      } else {
+        receipt = null;
+      }
+    } else {
+      d.failed("receipt: run " + id + " has no receipt");
+    }
+    if (receipt != null) {
+      saveKey(d, receipt, dir.resolveSibling(dir.getFileName() + ".key"));
+    }
+    List<String> failures = d.failures();
+    for (String f : failures) {
+      err.println("  not downloaded: " + f);
+    }
+    if (!failures.isEmpty()) {
+      throw new RunnerException(
+          ErrorKind.CONFLICT,
+          failures.size() + " file(s) of run " + id + " not downloaded, first: " + failures.get(0));
+    }
+  }
+
+  /** Saves the verifier key that {@code GET /keys} lists for the receipt's signature key id. */
+  private void saveKey(Downloads d, byte[] receipt, Path target) throws InterruptedException {
+    String keyId;
+    try {
+      keyId = JSON.readTree(receipt).path("signatures").path(0).path("keyid").asText("");
+    } catch (IOException e) {
+      d.failed("receipt: not a DSSE envelope");
+      return;
+    }
+    byte[] keys = bytes(d, "key", "/keys");
+    if (keys == null) {
+      return;
+    }
+    try {
+      for (JsonNode k : JSON.readTree(keys).path("keys")) {
+        if (k.path("key_id").asText().equals(keyId)) {
+          String text = k.path("verifier_key").asText() + "\n";
+          if (d.keep("key", target, text.getBytes(StandardCharsets.UTF_8))) {
+            err.println(
+                "  key "
+                    + target
+                    + " ("
+                    + k.path("status").asText()
+                    + " key "
+                    + keyId
+                    + ", as served by "
+                    + server.resolve("/keys")
+                    + "; pin a key obtained out of band, e.g. `runner keys show` on the server)");
+          }
+          return;
+        }
+      }
+    } catch (IOException e) {
+      d.failed("key: GET /keys did not answer JSON");
+      return;
+    }
+    d.failed("key: GET /keys lists no key " + keyId);
+  }
+
+  private byte[] bytes(Downloads d, String what, String path) throws InterruptedException {
+    try {
+      HttpResponse<byte[]> r =
+          http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() != 200) {
+        d.failed(what + ": HTTP " + r.statusCode() + " from " + path);
+        return null;
+      }
+      return r.body();
+    } catch (IOException e) {
+      d.failed(what + ": download failed: " + e.getMessage());
+      return null;
     }
   }
 
@@ -247,46 +358,6 @@ public final class RunClient {
               + a.get("size").asLong()
               + " bytes  sha256:"
               + a.get("sha256").asText());
-    }
-  }
-
-  /** Saves the run's signed receipt (its DSSE envelope) for {@code runner verify}. */
-  private void downloadReceipt(String id, Path target) throws IOException, InterruptedException {
-    HttpResponse<Path> resp =
-        http.send(
-            request("/runs/" + id + "/receipt").GET().build(),
-            HttpResponse.BodyHandlers.ofFile(
-                target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-    if (resp.statusCode() != 200) {
-      Files.deleteIfExists(target);
-      throw new RunnerException(
-          ErrorKind.NOT_FOUND,
-          "cannot download the receipt of run " + id + ": HTTP " + resp.statusCode());
-    }
-    err.println("  receipt " + target);
-  }
-
-  /** Downloads every artifact into a new directory; nothing that exists is overwritten. */
-  private void download(JsonNode r, Path dir) throws IOException, InterruptedException {
-    Files.createDirectories(dir.getParent());
-    Files.createDirectory(dir);
-    err.println("  artifacts in " + dir);
-    for (JsonNode a : r.path("artifacts")) {
-      String rel = a.get("path").asText();
-      Path target = dir.resolve(rel).normalize();
-      if (!target.startsWith(dir.normalize())) {
-        throw new RunnerException(ErrorKind.ARTIFACT_VIOLATION, "artifact path escapes: " + rel);
-      }
-      Files.createDirectories(target.getParent());
-      HttpResponse<Path> resp =
-          http.send(
-              request(a.get("href").asText()).GET().build(),
-              HttpResponse.BodyHandlers.ofFile(
-                  target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
-      if (resp.statusCode() != 200) {
-        throw new RunnerException(
-            ErrorKind.NOT_FOUND, "cannot download " + rel + ": HTTP " + resp.statusCode());
-      }
     }
   }
 
