@@ -1,5 +1,7 @@
 package io.quackrunner.artifacts;
 
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.Limits;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -189,9 +191,20 @@ public final class ArtifactCollector {
         artifacts.add(copy(c, dest));
         bytes += c.size();
         count++;
+      } catch (HostWriteFailure e) {
+        // The runner's own disk (e.g. ENOSPC on the state directory) is no fact about the tool.
+        throw new RunnerException(
+            ErrorKind.EXECUTION_FAILED, "cannot collect artifacts: " + e.getCause(), e.getCause());
       } catch (IOException | RuntimeException e) {
         walk.violation(c.rel(), "copy-failed", "could not be copied: " + e);
       }
+    }
+  }
+
+  /** A write to the host's destination failed: the runner's fault, not the sandbox tree's. */
+  private static final class HostWriteFailure extends RuntimeException {
+    HostWriteFailure(IOException cause) {
+      super(cause);
     }
   }
 
@@ -398,8 +411,12 @@ public final class ArtifactCollector {
           headLen += take;
         }
         sha.update(buf.duplicate());
-        while (buf.hasRemaining()) {
-          out.write(buf);
+        try {
+          while (buf.hasRemaining()) {
+            out.write(buf);
+          }
+        } catch (IOException e) {
+          throw new HostWriteFailure(e);
         }
         size += n;
         buf.clear();
