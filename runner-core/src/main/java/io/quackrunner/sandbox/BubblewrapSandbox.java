@@ -440,12 +440,17 @@ public final class BubblewrapSandbox {
         boolean started = false;
         var parser = om.getFactory().createParser(Files.readAllBytes(f));
         var it = om.readValues(parser, JsonNode.class);
-        while (it.hasNext()) {
-          JsonNode n = it.next();
-          started |= n.has("child-pid");
-          if (n.has("exit-code")) {
-            code = n.get("exit-code").asInt();
+        try {
+          while (it.hasNext()) {
+            JsonNode n = it.next();
+            started |= n.has("child-pid");
+            if (n.has("exit-code")) {
+              code = n.get("exit-code").asInt();
+            }
           }
+        } catch (RuntimeException truncated) {
+          // bwrap killed (cancel, timeout) while writing an object leaves it cut short: the
+          // objects before it are complete, and a cut-off one carries no exit code.
         }
         return started ? code : null;
       } catch (IOException e) {
