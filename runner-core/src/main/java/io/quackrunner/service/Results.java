@@ -53,7 +53,17 @@ public final class Results {
         r.fingerprint(),
         r.limits().asMap(),
         r.argv(),
-        plan.secrets().stream().map(SecretValue::name).sorted().toList());
+        plan.secrets().stream().map(SecretValue::name).sorted().toList(),
+        phasesUs(r.phases()));
+  }
+
+  private static java.util.Map<String, Long> phasesUs(io.quackrunner.sandbox.PhaseTimes p) {
+    if (p == null) {
+      return null;
+    }
+    java.util.Map<String, Long> us = new java.util.LinkedHashMap<>();
+    p.asMap().forEach((k, v) -> us.put(k, v / 1000));
+    return us;
   }
 
   /** The details of a run cut off by a crash: only its partial logs are known. */
@@ -75,7 +85,8 @@ public final class Results {
         null,
         null,
         null,
-        declaredSecrets(service, r));
+        declaredSecrets(service, r),
+        null);
   }
 
   /**

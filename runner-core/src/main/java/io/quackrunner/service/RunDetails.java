@@ -31,6 +31,9 @@ import java.util.Map;
  * @param argv the argv that ran
  * @param secrets the names of the secrets the run received (never their values), sorted, or null
  *     for a run recorded before secrets were named
+ * @param phasesUs where the runner's time went, phase by phase in microseconds of the monotonic
+ *     clock ({@code setup}, {@code exec}, {@code teardown}, {@code collect}, {@code reports}, in
+ *     that order), or null for a run recorded before phases were kept or cut off by a crash
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunDetails(
@@ -50,4 +53,5 @@ public record RunDetails(
     EnvironmentFingerprint fingerprint,
     Map<String, Object> limits,
     List<String> argv,
-    List<String> secrets) {}
+    List<String> secrets,
+    @JsonProperty("phases_us") Map<String, Long> phasesUs) {}

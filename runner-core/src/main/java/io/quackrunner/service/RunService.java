@@ -385,6 +385,15 @@ public final class RunService implements AutoCloseable {
   }
 
   /**
+   * Returns one page of a tenant's runs, newest first, filtered by status and tool name when given
+   * ({@link io.quackrunner.store.RunStore#page}).
+   */
+  public List<RunRecord> page(
+      String tenant, RunStatus status, String tool, String before, int limit) {
+    return store.page(tenant, status, tool, before, limit);
+  }
+
+  /**
    * Returns a future completed with the run's terminal record, as soon as it is written; for a run
    * owned by another process the store is polled every 50 ms.
    *

@@ -132,6 +132,54 @@ public final class RunStore implements AutoCloseable {
         tenant);
   }
 
+  /**
+   * Returns one page of a tenant's records, newest first ({@code created_at}, then id, descending):
+   * at most {@code limit}, only those in {@code status} and of {@code tool} when given, and only
+   * those after the run {@code before} in that order when given (a cursor that stays stable while
+   * new runs arrive).
+   *
+   * @param status a status to keep, or null for all
+   * @param tool a tool name to keep, or null for all
+   * @param before the id of the last run of the previous page, or null for the first page; an id
+   *     the tenant does not own gives an empty page
+   */
+  public synchronized List<RunRecord> page(
+      String tenant, RunStatus status, String tool, String before, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM runs WHERE tenant = ?");
+    List<String> args = new ArrayList<>(List.of(tenant));
+    if (status != null) {
+      sql.append(" AND status = ?");
+      args.add(status.name());
+    }
+    if (tool != null) {
+      sql.append(" AND tool = ?");
+      args.add(tool);
+    }
+    if (before != null) {
+      sql.append(
+          " AND EXISTS (SELECT 1 FROM runs b WHERE b.id = ? AND b.tenant = ?"
+              + " AND (runs.created_at < b.created_at"
+              + " OR (runs.created_at = b.created_at AND runs.id < b.id)))");
+      args.add(before);
+      args.add(tenant);
+    }
+    sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(Math.max(0, limit));
+    try (PreparedStatement ps = db.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        List<RunRecord> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw fail("page", e);
+    }
+  }
+
   /** Returns the number of records. */
   public synchronized long count() {
     try (Statement s = db.createStatement();

@@ -107,4 +107,46 @@ class RunStoreTest {
     assertThat(cas.size(sha)).isEqualTo(3);
     assertThat(cas.contains("0".repeat(64))).isFalse();
   }
+
+  private static RunRecord at(String id, String tenant, String tool, Instant created) {
+    return RunRecord.queued(
+        id, tenant, "trigger-" + id, "req", tool, "1", "run", "{}", created, "1:0");
+  }
+
+  @Test
+  void pageFiltersByStatusAndToolAndWalksACursorThatIgnoresOtherTenants() {
+    try (RunStore s = RunStore.open(dir.resolve("page.db"))) {
+      Instant t0 = Instant.parse("2026-01-01T00:00:00.100Z");
+      // Newest first: e (tie with d, larger id first), d, c, b, a; x belongs to another tenant.
+      s.claim(at("a", "t", "sh", t0));
+      s.claim(at("b", "t", "py", t0.plusMillis(1)));
+      s.claim(at("c", "t", "sh", t0.plusMillis(2)));
+      s.claim(at("d", "t", "sh", t0.plusMillis(3)));
+      s.claim(at("e", "t", "py", t0.plusMillis(3)));
+      s.claim(at("x", "u", "sh", t0.plusMillis(4)));
+      s.markRunning("c", t0.plusMillis(5));
+      List<String> walked = new ArrayList<>();
+      String before = null;
+      for (int i = 0; i < 5; i++) {
+        List<RunRecord> page = s.page("t", null, null, before, 2);
+        page.forEach(r -> walked.add(r.id()));
+        if (page.size() < 2) {
+          break;
+        }
+        before = page.get(page.size() - 1).id();
+      }
+      assertThat(walked).containsExactly("e", "d", "c", "b", "a");
+      assertThat(s.page("t", null, "py", null, 10))
+          .extracting(RunRecord::id)
+          .containsExactly("e", "b");
+      assertThat(s.page("t", RunStatus.RUNNING, null, null, 10))
+          .extracting(RunRecord::id)
+          .containsExactly("c");
+      assertThat(s.page("t", RunStatus.QUEUED, "sh", "d", 10))
+          .extracting(RunRecord::id)
+          .containsExactly("a");
+      assertThat(s.page("t", null, null, "x", 10)).as("another tenant's id as cursor").isEmpty();
+      assertThat(s.page("u", null, null, null, 10)).extracting(RunRecord::id).containsExactly("x");
+    }
+  }
 }

@@ -30,6 +30,7 @@ final class Api extends Handler.Abstract {
   private final RunsApi runs;
   private final LogsApi logs;
   private final ArtifactsApi artifacts;
+  private final UiAssets ui = new UiAssets();
   private final byte[] openapi;
 
   Api(
@@ -120,6 +121,12 @@ final class Api extends Handler.Abstract {
         only(method, seg, 1, "GET");
         auth(req);
         Http.json(resp, cb, 200, ToolsJson.list(service.registry()));
+      }
+      case "ui" -> {
+        if (!method.equals("GET")) {
+          throw notAllowed(method, "GET");
+        }
+        ui.get(seg, req.getHttpURI().getPath().endsWith("/"), resp, cb);
       }
       case "inputs" -> inputs(method, seg, req, resp, cb);
       case "runs" -> runs(method, seg, q, req, resp, cb);

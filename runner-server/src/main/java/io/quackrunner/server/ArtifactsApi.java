@@ -98,6 +98,11 @@ final class ArtifactsApi {
       resp.getHeaders().put(HttpHeader.CONTENT_RANGE, "bytes " + from + "-" + to + "/" + size);
     }
     long length = Math.max(0, to - from + 1);
+    // A tool's output is never rendered in the gateway's origin: it is a download, and a browser
+    // that opens it anyway runs it in a sandbox with no script (docs/INSPECTOR.md, "Security").
+    resp.getHeaders().put(HttpHeader.CONTENT_DISPOSITION, attachment(a.path()));
+    resp.getHeaders().put("Content-Security-Policy", "default-src 'none'; sandbox");
+    resp.getHeaders().put("X-Content-Type-Options", "nosniff");
     resp.setStatus(status);
     resp.getHeaders().put(HttpHeader.CONTENT_TYPE, a.mediaType());
     resp.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
@@ -123,6 +128,23 @@ final class ArtifactsApi {
       return;
     }
     cb.succeeded();
+  }
+
+  /**
+   * Returns {@code attachment; filename="…"; filename*=UTF-8''…} for an artifact path (RFC 6266,
+   * RFC 8187): its last segment, non-ASCII and quoting characters replaced by '_' in the plain form
+   * and percent-encoded in the extended one.
+   */
+  static String attachment(String path) {
+    String name = path.substring(path.lastIndexOf('/') + 1);
+    StringBuilder plain = new StringBuilder();
+    for (char c : name.toCharArray()) {
+      plain.append(c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '%' ? '_' : c);
+    }
+    return "attachment; filename=\""
+        + plain
+        + "\"; filename*=UTF-8''"
+        + UriPath.encodeSegment(name);
   }
 
   /**

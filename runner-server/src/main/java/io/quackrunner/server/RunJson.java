@@ -53,6 +53,8 @@ final class RunJson {
       m.put("violations", d.violations());
       m.put("tool_digest", d.toolDigest());
       m.put("secrets", d.secrets() == null ? List.of() : d.secrets());
+      m.put("limits", d.limits());
+      m.put("phases_us", d.phasesUs());
     } else {
       m.put("usage", null);
       m.put("limit_exceeded", null);
@@ -61,6 +63,8 @@ final class RunJson {
       m.put("violations", List.of());
       m.put("tool_digest", null);
       m.put("secrets", List.of());
+      m.put("limits", null);
+      m.put("phases_us", null);
     }
     Map<String, Object> logs = new LinkedHashMap<>();
     logs.put("stdout", log(self, "stdout", d == null ? null : d.stdout()));

@@ -2,6 +2,7 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.execution.RunStatus;
 import io.quackrunner.service.RunRequest;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.Submission;
@@ -93,15 +94,53 @@ final class RunsApi {
     return n;
   }
 
+  /**
+   * {@code GET /runs[?limit=&status=&tool=&before=]}: one page, newest first; {@code next} links
+   * the following page (same filters, {@code before} = this page's last id) when this one is full.
+   */
   void list(String tenant, Fields q, Response resp, Callback cb) throws IOException {
+    for (Fields.Field f : q) {
+      if (!List.of("limit", "status", "tool", "before").contains(f.getName())) {
+        throw new RunnerException(
+            ErrorKind.UNKNOWN_FIELD, "unknown query parameter '" + f.getName() + "'");
+      }
+    }
     long limit = q.getValue("limit") == null ? 50 : Api.num(q, "limit");
     if (limit < 1 || limit > MAX_LIST) {
       throw new RunnerException(
           ErrorKind.SCHEMA_VIOLATION, "limit must be from 1 to " + MAX_LIST + ", not " + limit);
     }
-    List<Object> runs =
-        service.list(tenant, (int) limit).stream().map(r -> (Object) RunJson.result(r)).toList();
-    Http.json(resp, cb, 200, Map.of("runs", runs));
+    String statusText = q.getValue("status");
+    RunStatus status = null;
+    if (statusText != null) {
+      try {
+        status = RunStatus.valueOf(statusText);
+      } catch (IllegalArgumentException e) {
+        throw new RunnerException(
+            ErrorKind.SCHEMA_VIOLATION,
+            "status must be one of " + java.util.Arrays.toString(RunStatus.values()));
+      }
+    }
+    String tool = q.getValue("tool");
+    String before = q.getValue("before");
+    List<RunRecord> page = service.page(tenant, status, tool, before, (int) limit);
+    List<Object> runs = page.stream().map(r -> (Object) RunJson.result(r)).toList();
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("runs", runs);
+    String next = null;
+    if (page.size() == limit) {
+      StringBuilder u = new StringBuilder("/runs?limit=" + limit);
+      if (status != null) {
+        u.append("&status=").append(status.name());
+      }
+      if (tool != null) {
+        u.append("&tool=").append(UriPath.encodeSegment(tool));
+      }
+      u.append("&before=").append(UriPath.encodeSegment(page.get(page.size() - 1).id()));
+      next = u.toString();
+    }
+    body.put("next", next);
+    Http.json(resp, cb, 200, body);
   }
 
   void get(String tenant, String id, Response resp, Callback cb) throws IOException {
