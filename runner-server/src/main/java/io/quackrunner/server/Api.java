@@ -126,7 +126,7 @@ final class Api extends Handler.Abstract {
         if (!method.equals("GET")) {
           throw notAllowed(method, "GET");
         }
-        ui.get(seg, req.getHttpURI().getPath().endsWith("/"), resp, cb);
+        ui.get(seg, resp, cb);
       }
       case "inputs" -> inputs(method, seg, req, resp, cb);
       case "runs" -> runs(method, seg, q, req, resp, cb);

@@ -38,18 +38,13 @@ final class UiAssets {
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
   /**
-   * Answers {@code /ui} (a redirect to {@code /ui/}), {@code /ui/} (the page) and {@code
+   * Answers {@code /ui} and {@code /ui/} (the page, whose links are absolute) and {@code
    * /ui/<file>}.
    *
    * @throws RunnerException of kind NOT_FOUND for any other path or a file the jar lacks
    */
-  void get(List<String> seg, boolean trailingSlash, Response resp, Callback cb) {
+  void get(List<String> seg, Response resp, Callback cb) {
     headers(resp);
-    if (seg.size() == 1 && !trailingSlash) {
-      resp.getHeaders().put(HttpHeader.LOCATION, "/ui/");
-      Http.send(resp, cb, 308, "text/plain; charset=utf-8", new byte[0]);
-      return;
-    }
     String name = seg.size() == 1 ? "index.html" : seg.size() == 2 ? seg.get(1) : "";
     if (!NAME.matcher(name).matches()) {
       throw new RunnerException(ErrorKind.NOT_FOUND, "no inspector file /ui/" + name);

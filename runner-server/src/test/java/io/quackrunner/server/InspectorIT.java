@@ -121,6 +121,34 @@ class InspectorIT {
   }
 
   @Test
+  void inspectorFilesCarryTheDocumentedSecurityHeaders() throws Exception {
+    OpenApiCheck doc = OpenApiCheck.fromResource();
+    for (String path : List.of("/ui", "/ui/", "/ui/app.mjs", "/ui/app.css", "/ui/duck.svg")) {
+      HttpResponse<String> r = api.get(path, null);
+      assertThat(r.statusCode()).as(path).isEqualTo(200);
+      assertThat(doc.headerViolations("get", path.length() > 4 ? "/ui/{file}" : "/ui", r))
+          .as(path)
+          .isEmpty();
+      assertThat(r.headers().firstValue("Content-Security-Policy"))
+          .hasValue(UiAssets.CSP)
+          .get()
+          .asString()
+          .doesNotContain("unsafe");
+      assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+    assertThat(api.get("/ui/", null).body())
+        .doesNotContain("<script>")
+        .contains("src=\"/ui/app.mjs\"");
+    assertThat(api.get("/ui/app.mjs", null).headers().firstValue("Content-Type"))
+        .hasValue("text/javascript; charset=utf-8");
+    for (String path :
+        List.of("/ui/nope.mjs", "/ui/a/b.mjs", "/ui/..%2Fopenapi.json", "/ui/App.mjs")) {
+      assertThat(api.get(path, null).statusCode()).as(path).isEqualTo(404);
+    }
+    assertThat(api.post("/ui/", api.alice, "{}").statusCode()).isEqualTo(405);
+  }
+
+  @Test
   void verificationModulesPassThePublicVectors() throws Exception {
     Path vectors = Path.of("..", "..", "shared", "vectors").toAbsolutePath().normalize();
     Process p =
