@@ -49,7 +49,6 @@ final class McpSchemas implements JsonSchemaValidator {
     Set<String> needed = new TreeSet<>();
     collect(all, all.get(name), needed);
     ObjectNode root = rewrite(all.get(name)).deepCopy();
-    root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     ObjectNode defs = root.putObject("$defs");
     for (String n : needed) {
       defs.set(n, rewrite(all.get(n)));

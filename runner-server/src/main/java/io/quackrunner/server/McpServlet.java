@@ -74,6 +74,7 @@ final class McpServlet extends HttpServlet {
   /** Returns a servlet context at {@code /mcp} holding this servlet (async, for SSE streams). */
   ServletContextHandler context() {
     ServletContextHandler c = new ServletContextHandler(PATH);
+    c.setAllowNullPathInContext(true); // "/mcp" itself is the endpoint, not a redirect to "/mcp/"
     ServletHolder h = new ServletHolder("mcp", this);
     h.setAsyncSupported(true);
     c.addServlet(h, "/*");

@@ -322,9 +322,6 @@ final class McpTools {
         } catch (java.util.concurrent.ExecutionException e) {
           throw new RunnerException(ErrorKind.INTERNAL, "waiting for run " + id + ": " + e);
         }
-        if (now.status().isTerminal() && now.receiptJson() == null && service.issuesReceipts()) {
-          now = service.get(tenant, id); // the receipt is recorded right after the status
-        }
         long out = following ? bytes.get() : outputBytes(now);
         String msg = "phase=" + phase(now) + " output_bytes=" + out;
         if (token != null && !msg.equals(last)) {
@@ -332,7 +329,8 @@ final class McpTools {
           ex.progressNotification(new McpSchema.ProgressNotification(token, progress, null, msg));
           last = msg;
         }
-        if (now.status().isTerminal() || System.currentTimeMillis() > deadline) {
+        // The completion future completes once the receipt is recorded, after the status.
+        if (done.isDone() || System.currentTimeMillis() > deadline) {
           return now;
         }
       }
