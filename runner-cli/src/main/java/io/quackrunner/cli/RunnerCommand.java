@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       LedgerCommand.class,
       VerifyCommand.class,
       ServeCommand.class,
+      McpCommand.class,
       RunCommand.class,
       TokensCommand.class,
     })

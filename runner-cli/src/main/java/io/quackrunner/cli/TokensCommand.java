@@ -12,7 +12,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code runner tokens add|list|revoke}: the gateway's bearer tokens, kept as SHA-256 hashes in a
- * token file ({@code <sha256 hex> <tenant>} per line, mode 0600; by default {@code
+ * token file ({@code <sha256 hex> <tenant> [mcp-execute]} per line, mode 0600; by default {@code
  * <state-dir>/tokens/tokens}, the file {@code runner serve} reads). A running server sees changes
  * at its next request.
  */
@@ -45,10 +45,15 @@ public final class TokensCommand implements Callable<Integer> {
     @Option(names = "--tokens", paramLabel = "FILE", description = "token file")
     Path file;
 
+    @Option(
+        names = "--mcp-execute",
+        description = "let this token run tools over MCP (default: its MCP sessions are read-only)")
+    boolean mcpExecute;
+
     @Override
     public Integer call() {
       Path f = file(file);
-      String token = TokenStore.issue(f, tenant);
+      String token = TokenStore.issue(f, tenant, mcpExecute);
       var ctx = tokens.runner.context();
       ctx.out().println(token);
       ctx.out().flush();
@@ -75,7 +80,15 @@ public final class TokensCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       for (TokenStore.Entry e : TokenStore.list(file(file))) {
-        tokens.runner.context().out().println(e.sha256() + " " + e.tenant());
+        tokens
+            .runner
+            .context()
+            .out()
+            .println(
+                e.sha256()
+                    + " "
+                    + e.tenant()
+                    + (e.mcpExecute() ? " " + TokenStore.MCP_EXECUTE : ""));
       }
       return 0;
     }

@@ -40,6 +40,8 @@ import java.util.Objects;
  *     idempotency key or no trigger, so receipts from before triggers keep their exact bytes
  * @param secrets the names (never the values) of the secrets the run received, sorted; empty when
  *     it received none
+ * @param origin the front-end and client the run came through; absent (not null) when the run's
+ *     record holds none, so receipts from before origins keep their exact bytes
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -65,7 +67,107 @@ public record ReceiptPredicate(
     @JsonProperty("runner_version") String runnerVersion,
     @JsonProperty("error_kind") String errorKind,
     @JsonProperty("trigger") @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
-    @JsonProperty("secrets") List<String> secrets) {
+    @JsonProperty("secrets") List<String> secrets,
+    @JsonProperty("origin") @JsonInclude(JsonInclude.Include.NON_NULL) Origin origin) {
+
+  /** Creates a predicate without a recorded origin. */
+  public ReceiptPredicate(
+      String containerId,
+      String triggerHash,
+      String executionId,
+      String status,
+      RunStatus runStatus,
+      String failureReason,
+      List<Artifact> artifacts,
+      StreamDigest stdout,
+      StreamDigest stderr,
+      String startedAt,
+      String finishedAt,
+      Integer exitCode,
+      Integer signal,
+      Map<String, Long> limits,
+      ResourceUsage resourceUsage,
+      Tool tool,
+      List<String> command,
+      EnvironmentFingerprint environmentFingerprint,
+      Sandbox sandbox,
+      String runnerVersion,
+      String errorKind,
+      Trigger trigger,
+      List<String> secrets) {
+    this(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        null);
+  }
+
+  /** Returns this predicate with the origin the run came through, all else unchanged. */
+  public ReceiptPredicate withOrigin(Origin o) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        o);
+  }
+
+  /**
+   * The front-end a run came through and the client's own name and version (MCP {@code
+   * clientInfo}); the client's words, not authenticated.
+   *
+   * @param frontEnd {@code cli}, {@code http}, {@code mcp} or {@code temporal}
+   * @param clientName the client's name, or null
+   * @param clientVersion the client's version, or null
+   */
+  public record Origin(
+      @JsonProperty("front_end") String frontEnd,
+      @JsonProperty("client_name") String clientName,
+      @JsonProperty("client_version") String clientVersion) {
+    /** Checks the front-end. */
+    public Origin {
+      ReceiptChecks.text(frontEnd, "origin.front_end");
+    }
+  }
 
   /** Creates a predicate of a run without a signed trigger that received no secrets. */
   public ReceiptPredicate(
@@ -141,7 +243,8 @@ public record ReceiptPredicate(
         runnerVersion,
         errorKind,
         t,
-        secrets);
+        secrets,
+        origin);
   }
 
   /**
@@ -246,7 +349,8 @@ public record ReceiptPredicate(
         runnerVersion,
         errorKind,
         trigger,
-        names == null ? List.of() : names.stream().sorted().toList());
+        names == null ? List.of() : names.stream().sorted().toList(),
+        origin);
   }
 
   /** Returns the UBL status, {@code "Success"} or {@code "Failure"}, for a run status. */

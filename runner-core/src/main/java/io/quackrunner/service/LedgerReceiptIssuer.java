@@ -49,6 +49,10 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
     if (t != null) {
       p = p.withTrigger(t);
     }
+    RunOrigin origin = RunOrigin.fromJson(r.originJson());
+    if (origin != null) {
+      p = p.withOrigin(origin.predicate());
+    }
     ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }

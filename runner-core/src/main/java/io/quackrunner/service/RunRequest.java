@@ -21,6 +21,8 @@ import java.util.Map;
  * @param trigger the signed trigger (UBL accepted link) that authorizes the run, or null
  * @param secrets the names of the tool's declared secrets this run receives, or null for all of
  *     them (each must be declared; values come from the run's tenant, never from the request)
+ * @param origin the front-end (and client) the request came through, or null when the caller did
+ *     not say; not part of the request's identity (hash, idempotency, trigger binding)
  */
 public record RunRequest(
     String tool,
@@ -32,7 +34,29 @@ public record RunRequest(
     Map<String, String> env,
     String idempotencyKey,
     SignedTrigger trigger,
-    List<String> secrets) {
+    List<String> secrets,
+    RunOrigin origin) {
+
+  /** Creates a request that says nothing of its origin. */
+  public RunRequest(
+      String tool,
+      String version,
+      String verb,
+      List<InputRef> inputs,
+      Map<String, Object> params,
+      LimitsRequest limits,
+      Map<String, String> env,
+      String idempotencyKey,
+      SignedTrigger trigger,
+      List<String> secrets) {
+    this(tool, version, verb, inputs, params, limits, env, idempotencyKey, trigger, secrets, null);
+  }
+
+  /** Returns this request as coming through {@code o}. */
+  public RunRequest withOrigin(RunOrigin o) {
+    return new RunRequest(
+        tool, version, verb, inputs, params, limits, env, idempotencyKey, trigger, secrets, o);
+  }
 
   /** Creates a request with a signed trigger (or null) that receives every declared secret. */
   public RunRequest(

@@ -271,6 +271,9 @@ public final class RunService implements AutoCloseable {
             plan.canonicalJson(),
             Instant.now(),
             owner);
+    if (req.origin() != null) {
+      queued = queued.withOrigin(req.origin().toJson());
+    }
     RunRecord fresh =
         verified == null
             ? queued

@@ -27,6 +27,9 @@ import java.time.Instant;
  * @param receiptJson the signed receipt (a DSSE envelope as JSON), or null
  * @param ledgerIndex the receipt's index in the ledger, or null
  * @param owner {@code <pid>} of the process that executes the run
+ * @param triggerJson the verified signed trigger that caused the run (JSON), or null
+ * @param originJson the front-end and client the run came through ({@code RunOrigin} JSON), or null
+ *     when not recorded
  */
 public record RunRecord(
     String id,
@@ -49,7 +52,83 @@ public record RunRecord(
     String receiptJson,
     Long ledgerIndex,
     String owner,
-    String triggerJson) {
+    String triggerJson,
+    String originJson) {
+
+  /** Creates a record without a recorded origin. */
+  public RunRecord(
+      String id,
+      String tenant,
+      String triggerHash,
+      String requestHash,
+      String tool,
+      String version,
+      String verb,
+      RunStatus status,
+      String requestJson,
+      Instant createdAt,
+      Instant startedAt,
+      Instant finishedAt,
+      Integer exitCode,
+      Integer signal,
+      ErrorKind errorKind,
+      String errorDetail,
+      String resultJson,
+      String receiptJson,
+      Long ledgerIndex,
+      String owner,
+      String triggerJson) {
+    this(
+        id,
+        tenant,
+        triggerHash,
+        requestHash,
+        tool,
+        version,
+        verb,
+        status,
+        requestJson,
+        createdAt,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        errorKind,
+        errorDetail,
+        resultJson,
+        receiptJson,
+        ledgerIndex,
+        owner,
+        triggerJson,
+        null);
+  }
+
+  /** Returns this record with the origin (JSON) the run came through. */
+  public RunRecord withOrigin(String json) {
+    return new RunRecord(
+        id,
+        tenant,
+        triggerHash,
+        requestHash,
+        tool,
+        version,
+        verb,
+        status,
+        requestJson,
+        createdAt,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        errorKind,
+        errorDetail,
+        resultJson,
+        receiptJson,
+        ledgerIndex,
+        owner,
+        triggerJson,
+        json);
+  }
 
   /** Returns a new QUEUED record with no result. */
   public static RunRecord queued(
@@ -110,7 +189,8 @@ public record RunRecord(
         receiptJson,
         ledgerIndex,
         owner,
-        json);
+        json,
+        originJson);
   }
 
   /** Returns this record as REJECTED before execution, with the error that refused it. */
@@ -136,6 +216,7 @@ public record RunRecord(
         null,
         null,
         owner,
-        triggerJson);
+        triggerJson,
+        originJson);
   }
 }

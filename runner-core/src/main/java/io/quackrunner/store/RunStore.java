@@ -29,7 +29,8 @@ public final class RunStore implements AutoCloseable {
   private static final String COLUMNS =
       "id, tenant, trigger_hash, request_hash, tool, version, verb, status, request_json,"
           + " created_at, started_at, finished_at, exit_code, signal, error_kind, error_detail,"
-          + " result_json, receipt_json, ledger_index, owner, trigger_json";
+          + " result_json, receipt_json, ledger_index, owner, trigger_json,"
+          + " origin_json";
   private static final int BUSY_TIMEOUT_MS = 30_000;
 
   private final Connection db;
@@ -61,7 +62,7 @@ public final class RunStore implements AutoCloseable {
                 + " created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT,"
                 + " exit_code INTEGER, signal INTEGER, error_kind TEXT, error_detail TEXT,"
                 + " result_json TEXT, receipt_json TEXT, ledger_index INTEGER,"
-                + " owner TEXT NOT NULL, trigger_json TEXT)");
+                + " owner TEXT NOT NULL, trigger_json TEXT, origin_json TEXT)");
         migrate(c);
         s.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs(status)");
         s.execute("CREATE INDEX IF NOT EXISTS runs_tenant ON runs(tenant, created_at)");
@@ -84,7 +85,7 @@ public final class RunStore implements AutoCloseable {
         db.prepareStatement(
             "INSERT INTO runs ("
                 + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT(trigger_hash) DO NOTHING")) {
       bind(ps, r);
       if (ps.executeUpdate() == 1) {
@@ -359,20 +360,24 @@ public final class RunStore implements AutoCloseable {
     }
     ps.setString(20, r.owner());
     ps.setString(21, r.triggerJson());
+    ps.setString(22, r.originJson());
   }
 
   /** Adds the columns later versions introduced to a database an earlier version created. */
   private static void migrate(Connection c) throws SQLException {
-    boolean hasTrigger = false;
+    java.util.Set<String> have = new java.util.HashSet<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA table_info(runs)")) {
       while (rs.next()) {
-        hasTrigger |= "trigger_json".equals(rs.getString("name"));
+        have.add(rs.getString("name"));
       }
     }
-    if (!hasTrigger) {
+    for (String column : List.of("trigger_json", "origin_json")) {
+      if (have.contains(column)) {
+        continue;
+      }
       try (Statement s = c.createStatement()) {
-        s.execute("ALTER TABLE runs ADD COLUMN trigger_json TEXT");
+        s.execute("ALTER TABLE runs ADD COLUMN " + column + " TEXT");
       } catch (SQLException e) {
         if (!String.valueOf(e.getMessage()).contains("duplicate column")) {
           throw e; // another process may have added it at the same moment
@@ -403,7 +408,8 @@ public final class RunStore implements AutoCloseable {
         rs.getString(18),
         rs.getObject(19) == null ? null : rs.getLong(19),
         rs.getString(20),
-        rs.getString(21));
+        rs.getString(21),
+        rs.getString(22));
   }
 
   private static Instant instant(String s) {

@@ -24,22 +24,27 @@ class PredicateSchemaTest {
     JsonNode schema = new ObjectMapper().readTree(file.toFile());
     ReceiptPredicate sample = SampleReceipts.succeeded("r", Map.of("a.txt", new byte[] {1}));
     JsonNode predicate = ReceiptStatement.of(sample).toJson().get("predicate");
-    // A signed trigger adds the one optional member, "trigger".
+    // A signed trigger and a recorded origin add the two optional members.
     JsonNode triggered =
         ReceiptStatement.of(
-                sample.withTrigger(
-                    new ReceiptPredicate.Trigger(
-                        "sha256:" + "ab".repeat(32),
-                        "link-1",
-                        "caller+01234567",
-                        new ObjectMapper().createObjectNode().put("payloadType", "t"),
-                        new ReceiptPredicate.Checkpoint("log.example", 3, "AAAA"))))
+                sample
+                    .withOrigin(new ReceiptPredicate.Origin("mcp", "agent", "1.2.3"))
+                    .withTrigger(
+                        new ReceiptPredicate.Trigger(
+                            "sha256:" + "ab".repeat(32),
+                            "link-1",
+                            "caller+01234567",
+                            new ObjectMapper().createObjectNode().put("payloadType", "t"),
+                            new ReceiptPredicate.Checkpoint("log.example", 3, "AAAA"))))
             .toJson()
             .get("predicate");
     assertThat(predicate.has("trigger")).isFalse();
+    assertThat(predicate.has("origin")).isFalse();
     assertThat(schema.get("$schema").asText())
         .isEqualTo("https://json-schema.org/draft/2020-12/schema");
-    assertSameFields(schema, triggered, List.of("trigger"));
+    assertSameFields(schema, triggered, List.of("trigger", "origin"));
+    assertSameFields(schema.at("/properties/origin"), triggered.get("origin"), List.of());
+    assertThat(triggered.at("/origin/front_end").asText()).isEqualTo("mcp");
     assertSameFields(schema.at("/properties/trigger"), triggered.get("trigger"), List.of());
     assertSameFields(
         schema.at("/properties/trigger/properties/checkpoint"),

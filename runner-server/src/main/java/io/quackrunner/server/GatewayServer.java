@@ -61,7 +61,8 @@ public final class GatewayServer implements AutoCloseable {
     ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
     try {
       GatewayServer g =
-          start(o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger(), log.keys()));
+          start(
+              o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger(), log.keys()), log);
       g.receiptLog = log;
       return g;
     } catch (RuntimeException e) {
@@ -80,6 +81,12 @@ public final class GatewayServer implements AutoCloseable {
    *     ISOLATION_UNAVAILABLE (no sandbox), or INTERNAL when the port cannot be bound
    */
   public static GatewayServer start(ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger) {
+    return start(o, receipts, ledger, null);
+  }
+
+  /** Starts a server whose MCP {@code verify_receipt} checks against {@code log} (or none). */
+  static GatewayServer start(
+      ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger, ReceiptLog log) {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
     LimitsPolicy policy =
         o.limits() == null ? LimitsPolicy.builtIn() : LimitsPolicy.load(o.limits());
@@ -130,7 +137,11 @@ public final class GatewayServer implements AutoCloseable {
       c.setHost(o.bind());
       c.setPort(o.port());
       jetty.addConnector(c);
-      jetty.setHandler(new Api(service, tokens, o, metrics, ledger));
+      // MCP over Streamable HTTP at /mcp (docs/MCP.md); every other path is the JSON API.
+      jetty.setHandler(
+          new org.eclipse.jetty.server.Handler.Sequence(
+              new McpServlet(service, tokens, log, ledger, o.maxInputBytes()).context(),
+              new Api(service, tokens, o, metrics, ledger)));
       jetty.setErrorHandler(new ProblemErrorHandler());
       jetty.start();
       GatewayServer g = new GatewayServer(jetty, service, c, admin, tls);

@@ -45,7 +45,7 @@ final class RunsApi {
             service.content(),
             opts.maxInputBytes(),
             IdempotencyKeyHeader.parse(req.getHeaders().get("Idempotency-Key")));
-    Submission s = service.submit(tenant, rr);
+    Submission s = service.submit(tenant, rr.withOrigin(io.quackrunner.service.RunOrigin.HTTP));
     RunRecord r = s.record();
     if (wait > 0 && !r.status().isTerminal()) {
       try {

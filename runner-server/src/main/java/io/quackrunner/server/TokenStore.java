@@ -20,23 +20,45 @@ import java.util.Map;
 /**
  * Bearer tokens and the tenants they belong to, read from a file that holds only their SHA-256.
  *
- * <p>The file has one token per line: {@code <lower-case hex SHA-256 of the token> <tenant>}; blank
- * lines and lines starting with {@code #} are ignored. It is created with mode 0600.
+ * <p>The file has one token per line: {@code <lower-case hex SHA-256 of the token> <tenant>
+ * [mcp-execute]}; blank lines and lines starting with {@code #} are ignored. It is created with
+ * mode 0600. The optional third column {@value #MCP_EXECUTE} lets the token run tools over MCP
+ * (docs/MCP.md); without it the token's MCP sessions are read-only. Any other third word is an
+ * error.
  */
 public final class TokenStore {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Path file;
-  private volatile Map<String, String> tenantsByHash;
+
+  /** The third-column word that lets a token start runs over MCP. */
+  public static final String MCP_EXECUTE = "mcp-execute";
+
+  private volatile Map<String, Entry> tenantsByHash;
   private volatile FileTime loadedAt;
 
-  private TokenStore(Path file, Map<String, String> tenantsByHash, FileTime loadedAt) {
+  private TokenStore(Path file, Map<String, Entry> tenantsByHash, FileTime loadedAt) {
     this.file = file;
     this.tenantsByHash = tenantsByHash;
     this.loadedAt = loadedAt;
   }
 
-  /** One line of a token file: the token's SHA-256 (hex) and its tenant. */
-  public record Entry(String sha256, String tenant) {}
+  /**
+   * One line of a token file.
+   *
+   * @param sha256 the token's SHA-256, lower-case hex
+   * @param tenant its tenant
+   * @param mcpExecute whether its MCP sessions may start runs (third column {@value #MCP_EXECUTE})
+   */
+  public record Entry(String sha256, String tenant, boolean mcpExecute) {
+    /** An entry without the MCP execution opt-in. */
+    public Entry(String sha256, String tenant) {
+      this(sha256, tenant, false);
+    }
+
+    String line() {
+      return sha256 + " " + tenant + (mcpExecute ? " " + MCP_EXECUTE : "") + "\n";
+    }
+  }
 
   /**
    * Loads a token file.
@@ -57,7 +79,7 @@ public final class TokenStore {
     if (!Files.exists(file)) {
       return List.of();
     }
-    return read(file).entrySet().stream().map(e -> new Entry(e.getKey(), e.getValue())).toList();
+    return List.copyOf(read(file).values());
   }
 
   /**
@@ -91,7 +113,7 @@ public final class TokenStore {
     StringBuilder b = new StringBuilder();
     for (Entry e : all) {
       if (!gone.contains(e)) {
-        b.append(e.sha256()).append(' ').append(e.tenant()).append('\n');
+        b.append(e.line());
       }
     }
     try {
@@ -107,7 +129,7 @@ public final class TokenStore {
     return gone;
   }
 
-  private static Map<String, String> read(Path file) {
+  private static Map<String, Entry> read(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -115,21 +137,28 @@ public final class TokenStore {
       throw new RunnerException(
           ErrorKind.CONFIGURATION, "cannot read token file " + file + ": " + e);
     }
-    Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, Entry> m = new java.util.LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String l = lines.get(i).strip();
       if (l.isEmpty() || l.startsWith("#")) {
         continue;
       }
       String[] parts = l.split("\\s+");
-      if (parts.length != 2
+      if (parts.length < 2
+          || parts.length > 3
           || !parts[0].matches("[0-9a-f]{64}")
-          || !parts[1].matches("[A-Za-z0-9._-]{1,64}")) {
+          || !parts[1].matches("[A-Za-z0-9._-]{1,64}")
+          || (parts.length == 3 && !parts[2].equals(MCP_EXECUTE))) {
         throw new RunnerException(
             ErrorKind.CONFIGURATION,
-            file + ":" + (i + 1) + ": expected '<sha256 hex of token> <tenant>'");
+            file
+                + ":"
+                + (i + 1)
+                + ": expected '<sha256 hex of token> <tenant> ["
+                + MCP_EXECUTE
+                + "]'");
       }
-      m.put(parts[0], parts[1]);
+      m.put(parts[0], new Entry(parts[0], parts[1], parts.length == 3));
     }
     return m;
   }
@@ -169,6 +198,16 @@ public final class TokenStore {
    * @throws RunnerException of kind CONFIGURATION when the file cannot be written
    */
   public static String issue(Path file, String tenant) {
+    return issue(file, tenant, false);
+  }
+
+  /**
+   * Creates a token as {@link #issue(Path, String)} does, with the MCP execution opt-in when {@code
+   * mcpExecute} is true.
+   *
+   * @throws RunnerException of kind CONFIGURATION when the file cannot be written
+   */
+  public static String issue(Path file, String tenant, boolean mcpExecute) {
     if (!tenant.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new RunnerException(ErrorKind.USAGE, "bad tenant name '" + tenant + "'");
     }
@@ -188,7 +227,9 @@ public final class TokenStore {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
         var line =
             java.nio.ByteBuffer.wrap(
-                (sha256(token) + " " + tenant + "\n").getBytes(StandardCharsets.UTF_8));
+                new Entry(sha256(token), tenant, mcpExecute)
+                    .line()
+                    .getBytes(StandardCharsets.UTF_8));
         while (line.hasRemaining()) {
           ch.write(line);
         }
@@ -211,15 +252,25 @@ public final class TokenStore {
    * @throws RunnerException of kind UNAUTHENTICATED when the header is missing or the token unknown
    */
   public String authenticate(String authorization) {
+    return principal(authorization).tenant();
+  }
+
+  /**
+   * Returns the token-file entry of an {@code Authorization} header value ({@code Bearer <token>}):
+   * its tenant and opt-ins.
+   *
+   * @throws RunnerException of kind UNAUTHENTICATED when the header is missing or the token unknown
+   */
+  public Entry principal(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new RunnerException(ErrorKind.UNAUTHENTICATED, "a Bearer token is required");
     }
     refresh();
-    String tenant = tenantsByHash.get(sha256(authorization.substring(7).strip()));
-    if (tenant == null) {
+    Entry e = tenantsByHash.get(sha256(authorization.substring(7).strip()));
+    if (e == null) {
       throw new RunnerException(ErrorKind.UNAUTHENTICATED, "unknown token");
     }
-    return tenant;
+    return e;
   }
 
   static String sha256(String token) {

@@ -1,0 +1,96 @@
+package io.quackrunner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bin/runner mcp --allow-execution} spawned by the official MCP Java SDK's stdio client: the
+ * engine embedded on a state directory, JSON-RPC only on standard output.
+ */
+class McpStdioIT {
+  @Test
+  void theSdksStdioClientRunsPythonAndReadsTheRun() throws Exception {
+    Path work = Files.createTempDirectory("qr-mcp-stdio-");
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+    Path state = Files.createDirectories(work.resolve("state"));
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", System.getenv("PATH"));
+    env.put("RUNNER_ETC", Files.createDirectories(work.resolve("etc")).toString());
+    env.put("RUNNER_PLUGINS", Files.createDirectories(work.resolve("plugins")).toString());
+    ServerParameters params =
+        ServerParameters.builder(RunnerProcess.LAUNCHER.toString())
+            .args("mcp", "--state-dir", state.toString(), "--allow-execution")
+            .env(env)
+            .build();
+    StdioClientTransport t =
+        new StdioClientTransport(
+            params, new JacksonMcpJsonMapper(new com.fasterxml.jackson.databind.ObjectMapper()));
+    List<String> stderr = new java.util.concurrent.CopyOnWriteArrayList<>();
+    t.setStdErrorHandler(stderr::add);
+    JsonSchemaValidator accept =
+        (schema, content) -> JsonSchemaValidator.ValidationResponse.asValid("{}");
+    try (McpSyncClient c =
+        McpClient.sync(t)
+            .clientInfo(new McpSchema.Implementation("java-sdk-stdio-it", "2.0.1"))
+            .jsonSchemaValidator(accept)
+            .requestTimeout(Duration.ofSeconds(180))
+            .initializationTimeout(Duration.ofSeconds(180))
+            .build()) {
+      McpSchema.InitializeResult init = c.initialize();
+      assertThat(init.serverInfo().name()).isEqualTo("quackrunner");
+      assertThat(c.listTools().tools()).extracting(McpSchema.Tool::name).contains("python.run");
+      String script = "print('hi')\n";
+      McpSchema.CallToolResult r =
+          c.callTool(
+              new McpSchema.CallToolRequest(
+                  "python.run",
+                  Map.of(
+                      "params",
+                      Map.of("script", "a.py"),
+                      "inputs",
+                      List.of(
+                          Map.of(
+                              "name",
+                              "a.py",
+                              "content_base64",
+                              Base64.getEncoder()
+                                  .encodeToString(script.getBytes(StandardCharsets.UTF_8)))))));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> run = (Map<String, Object>) r.structuredContent();
+      assertThat(run.get("status")).as(String.valueOf(run)).isEqualTo("SUCCEEDED");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> logs =
+          (Map<String, Object>)
+              c.callTool(
+                      new McpSchema.CallToolRequest(
+                          "get_logs", Map.of("run_id", run.get("id"), "stream", "stdout")))
+                  .structuredContent();
+      assertThat(logs.get("text")).isEqualTo("hi\n");
+      assertThatThrownBy(
+              () -> c.callTool(new McpSchema.CallToolRequest("get_run", Map.of("run_id", "nope"))))
+          .isInstanceOf(McpError.class)
+          .hasMessageContaining("no run nope");
+    }
+    // the service's log went to standard error, as JSON lines
+    assertThat(stderr).anyMatch(l -> l.contains("\"event\":\"mcp.stdio.started\""));
+  }
+}
