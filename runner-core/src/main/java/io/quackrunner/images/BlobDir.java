@@ -63,7 +63,7 @@ final class BlobDir {
         if (e.isDirectory()) {
           continue;
         }
-        if (!e.isFile() || e.isSparse()) {
+        if (!LayerUnpacker.isRegular(e) || e.isSparse()) {
           throw refuse("archive: " + EntryPath.quote(e.getName()) + " is not a regular file");
         }
         if (!seen.add(rel)) {

@@ -11,9 +11,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -143,12 +141,15 @@ public final class ImageStore {
       Files.write(image.resolve("image.json"), JSON.writeValueAsBytes(stored));
       Files.setPosixFilePermissions(image, LayerUnpacker.perms(0755));
       Path target = dir.resolve("roots").resolve(m.manifest().digest().hex());
-      try {
-        Files.move(image, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-        // The same image was imported before (or by a concurrent import): it is the same bytes.
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new RunnerException(ErrorKind.CONFIGURATION, "image store: " + e.getMessage());
+      if (!Files.isDirectory(target)) {
+        try {
+          Files.move(image, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileSystemException e) {
+          // A concurrent import of the same image won the rename: it holds the same bytes.
+          if (!Files.isDirectory(target)) {
+            throw e;
+          }
+        }
       }
       String n = name != null ? name : validName(m.refName());
       if (n != null) {

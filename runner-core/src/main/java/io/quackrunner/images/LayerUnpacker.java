@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Applies OCI layer tar streams, in order, to one root filesystem directory (image-spec v1.1 "Image
@@ -156,7 +157,7 @@ final class LayerUnpacker {
                 + ", not a regular file in the image");
       }
       Files.createLink(target, source);
-    } else if (e.isFile()) {
+    } else if (isRegular(e)) {
       long size = e.getSize();
       if (size < 0 || size > maxBytes - bytes) {
         throw refuse(what + ": the image's files exceed " + maxBytes + " bytes");
@@ -271,6 +272,17 @@ final class LayerUnpacker {
             return FileVisitResult.CONTINUE;
           }
         });
+  }
+
+  /**
+   * Returns whether a member is a regular file by its type flag alone ({@code
+   * TarArchiveEntry.isFile} also says true for other types).
+   */
+  static boolean isRegular(TarArchiveEntry e) {
+    byte f = e.getLinkFlag();
+    return f == TarConstants.LF_NORMAL
+        || f == TarConstants.LF_OLDNORM
+        || f == TarConstants.LF_CONTIG;
   }
 
   private int mode(TarArchiveEntry e) {
