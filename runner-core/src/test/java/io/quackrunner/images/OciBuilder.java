@@ -20,11 +20,11 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 
 /** Writes OCI image layouts with crafted layer tars for the unpacker's tests. */
-final class OciBuilder {
+public final class OciBuilder {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One tar being written, member by member, with names kept exactly as given. */
-  static final class Tar {
+  public static final class Tar {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     final TarArchiveOutputStream out = new TarArchiveOutputStream(bytes);
 
@@ -32,36 +32,36 @@ final class OciBuilder {
       out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     }
 
-    Tar file(String name, String content) {
+    public Tar file(String name, String content) {
       return file(name, content.getBytes(StandardCharsets.UTF_8), 0644);
     }
 
-    Tar file(String name, byte[] content, int mode) {
+    public Tar file(String name, byte[] content, int mode) {
       TarArchiveEntry e = new TarArchiveEntry(name, true);
       e.setSize(content.length);
       e.setMode(0100000 | mode);
       return put(e, content);
     }
 
-    Tar dir(String name, int mode) {
+    public Tar dir(String name, int mode) {
       TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", true);
       e.setMode(040000 | mode);
       return put(e, null);
     }
 
-    Tar symlink(String name, String target) {
+    public Tar symlink(String name, String target) {
       TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
       e.setLinkName(target);
       return put(e, null);
     }
 
-    Tar hardlink(String name, String target) {
+    public Tar hardlink(String name, String target) {
       TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
       e.setLinkName(target);
       return put(e, null);
     }
 
-    Tar special(String name, byte type) {
+    public Tar special(String name, byte type) {
       TarArchiveEntry e = new TarArchiveEntry(name, type, true);
       e.setDevMajor(1);
       e.setDevMinor(3);
@@ -82,7 +82,7 @@ final class OciBuilder {
       return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
       try {
         out.finish();
         out.close();
@@ -93,17 +93,17 @@ final class OciBuilder {
     }
   }
 
-  static Tar tar() {
+  public static Tar tar() {
     return new Tar();
   }
 
-  static Tar tar(Consumer<Tar> fill) {
+  public static Tar tar(Consumer<Tar> fill) {
     Tar t = new Tar();
     fill.accept(t);
     return t;
   }
 
-  static byte[] gzip(byte[] b) throws IOException {
+  public static byte[] gzip(byte[] b) throws IOException {
     ByteArrayOutputStream o = new ByteArrayOutputStream();
     try (OutputStream g = new GzipCompressorOutputStream(o)) {
       g.write(b);
@@ -111,19 +111,19 @@ final class OciBuilder {
     return o.toByteArray();
   }
 
-  static String sha(byte[] b) throws Exception {
+  public static String sha(byte[] b) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }
 
   /** The written layout and the digests in it. */
-  record Layout(Path dir, String manifest, List<String> layers) {
+  public record Layout(Path dir, String manifest, List<String> layers) {
     Path blob(String hex) {
       return dir.resolve("blobs/sha256").resolve(hex);
     }
   }
 
   /** Writes a layout of gzip layers made from the given uncompressed tars, base first. */
-  static Layout layout(Path dir, byte[]... tars) throws Exception {
+  public static Layout layout(Path dir, byte[]... tars) throws Exception {
     Files.createDirectories(dir.resolve("blobs/sha256"));
     Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
     ArrayNode layers = JSON.createArrayNode();
@@ -169,7 +169,7 @@ final class OciBuilder {
   }
 
   /** Tars a layout directory into an OCI archive, members named relative to it. */
-  static byte[] archive(Path layout) throws Exception {
+  public static byte[] archive(Path layout) throws Exception {
     Tar t = new Tar();
     try (var s = Files.walk(layout)) {
       for (Path p : s.sorted().toList()) {
