@@ -159,6 +159,8 @@ public final class ImageStore {
     } catch (IOException e) {
       throw new RunnerException(
           ErrorKind.VERIFICATION_FAILED, "cannot import " + source + ": " + e.getMessage());
+    } catch (RunnerException e) {
+      throw new RunnerException(e.kind(), "cannot import " + source + ": " + e.getMessage());
     } finally {
       deleteQuietly(staging);
     }
