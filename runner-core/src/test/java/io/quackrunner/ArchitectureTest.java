@@ -28,6 +28,7 @@ class ArchitectureTest {
           "secrets",
           "logs",
           "limits",
+          "images",
           "runtime",
           "artifacts",
           "sandbox",

@@ -100,13 +100,18 @@ public final class Baselines {
    * @throws IllegalStateException when the run does not exit 0
    */
   public static long engine(Executor executor, Path stateDir, List<String> argv) {
+    return engine(executor, stateDir, null, argv);
+  }
+
+  /** Like {@link #engine(Executor, Path, List)} on a runtime (null: system), e.g. an image's. */
+  public static long engine(Executor executor, Path stateDir, String runtime, List<String> argv) {
     long t0 = System.nanoTime();
     var r =
         executor.execute(
             new ExecRequest(
                 null,
                 argv,
-                null,
+                runtime,
                 null,
                 stateDir.resolve("out-" + UUID.randomUUID()),
                 Map.of(),
@@ -117,5 +122,17 @@ public final class Baselines {
       throw new IllegalStateException("executor run failed: " + r.status());
     }
     return dt;
+  }
+
+  /** Returns {@code du -sh DIR}'s first field (disk use), or "?" when du fails. */
+  public static String du(Path dir) {
+    try {
+      Process p = new ProcessBuilder("du", "-sh", dir.toString()).redirectErrorStream(true).start();
+      String out =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return p.waitFor() == 0 ? out.split("\\s+")[0] : "?";
+    } catch (java.io.IOException | InterruptedException e) {
+      return "?";
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.quackrunner.bench;
 
 import io.quackrunner.execution.Executor;
+import io.quackrunner.images.ImageStore;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
@@ -17,8 +18,10 @@ import java.util.Map;
  * measured interleaved (one of each per round, so machine noise hits all alike) and printed as a
  * table of p50/p95/p99 in milliseconds and the ratio to bare bubblewrap.
  *
- * <p>Usage: {@code bin/bench overhead [ROUNDS]} (default 200). Needs root, bubblewrap and the built
- * launcher, like the runner itself.
+ * <p>Usage: {@code bin/bench overhead [ROUNDS] [OCI_ARCHIVE]} (default 200). With an OCI archive of
+ * the busybox-1 runner ({@code runners/busybox-1/build.sh}), it is imported first (the import time
+ * and the store's size are printed) and an image-backed case runs beside the host-backed ones.
+ * Needs root, bubblewrap and the built launcher, like the runner itself.
  */
 public final class OverheadBench {
   private OverheadBench() {}
@@ -33,12 +36,30 @@ public final class OverheadBench {
         new Executor(
             BubblewrapSandbox.open(cfg), cfg, RuntimeProfiles.builtIn(), LimitsPolicy.builtIn());
 
+    String image = null;
+    if (args.length > 1) {
+      long t0 = System.nanoTime();
+      var stored = ImageStore.open(state).importFrom(Path.of(args[1]), "busybox-1", null);
+      System.out.printf(
+          "image import: %d ms, %s, %d bytes of files, store %s%n",
+          (System.nanoTime() - t0) / 1_000_000,
+          stored.digest(),
+          stored.rootfsBytes(),
+          Baselines.du(state.resolve("images")));
+      image = "busybox-1@" + stored.digest();
+    }
     List<String> bareTrue = Baselines.bareBwrap(List.of("/bin/true"));
     List<String> bareSleep = Baselines.bareBwrap(List.of("/bin/sleep", "0.01"));
     Map<String, Sampler> cases = new LinkedHashMap<>();
     cases.put("fork-exec /bin/true", () -> Baselines.forkExec(List.of("/bin/true")));
     cases.put("bare bwrap /bin/true", () -> Baselines.forkExec(bareTrue));
     cases.put("executor /bin/true", () -> Baselines.engine(executor, state, List.of("/bin/true")));
+    if (image != null) {
+      String rt = image;
+      cases.put(
+          "executor image true",
+          () -> Baselines.engine(executor, state, rt, List.of("/usr/bin/true")));
+    }
     cases.put("fork-exec sleep 10ms", () -> Baselines.forkExec(List.of("/bin/sleep", "0.01")));
     cases.put("bare bwrap sleep 10ms", () -> Baselines.forkExec(bareSleep));
     cases.put(

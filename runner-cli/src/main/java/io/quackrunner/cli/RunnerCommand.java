@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       VersionCommand.class,
       KeysCommand.class,
       SecretsCommand.class,
+      ImageCommand.class,
       TriggerCommand.class,
       LedgerCommand.class,
       VerifyCommand.class,

@@ -130,7 +130,9 @@ class ExecContractIT {
     List<String> fp = new ArrayList<>();
     meta.get("environment_fingerprint").fieldNames().forEachRemaining(fp::add);
     assertThat(fp).containsExactly("os", "arch", "runtime_type", "runtime_version", "generated_at");
-    assertThat(meta.get("container_digest").asText()).matches("sha256:[0-9a-f]{64}");
+    // A host-backed run has no image: no digest that could pass for one (docs/IMAGES.md).
+    assertThat(meta.get("container_digest").isNull()).isTrue();
+    assertThat(meta.get("image").asText()).isEqualTo("host");
     assertThat(meta.get("workdir").asText()).isEqualTo("/workspace");
     assertThat(meta.get("isolated").asBoolean()).isTrue();
   }

@@ -7,6 +7,8 @@ import io.quackrunner.artifacts.Collection;
 import io.quackrunner.artifacts.Sha256Sums;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.images.ImageRef;
+import io.quackrunner.images.ImageStore;
 import io.quackrunner.limits.LimitKind;
 import io.quackrunner.limits.Limits;
 import io.quackrunner.limits.LimitsPolicy;
@@ -15,6 +17,7 @@ import io.quackrunner.logs.LogListener;
 import io.quackrunner.runtime.EnvironmentFingerprint;
 import io.quackrunner.runtime.ResolvedRuntime;
 import io.quackrunner.runtime.RunnerMeta;
+import io.quackrunner.runtime.RuntimeProfile;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.HostProbe;
@@ -70,8 +73,49 @@ public final class Executor {
       LimitsPolicy policy) {
     this.sandbox = sandbox;
     this.config = config;
-    this.runtimes = runtimes;
     this.policy = policy;
+    // The image store lives beside the sandboxes' work root: <state>/images.
+    this.runtimes =
+        runtimes.withImages(ImageStore.open(config.workRoot().getParent()), this::probeImage);
+  }
+
+  /**
+   * Runs a profile's version command in a sandbox on an image, with the default limits and no
+   * network, and returns its stdout and stderr; the version is what the image's binary reports.
+   */
+  private String probeImage(RuntimeProfile profile, ImageRef image) {
+    String id = "probe-" + newExecutionId();
+    Path logs = config.workRoot().getParent().resolve("probe-logs").resolve(id);
+    SandboxSpec spec =
+        new SandboxSpec(
+            id,
+            profile.versionCommand(),
+            new ResolvedRuntime(profile, "unknown", image),
+            null,
+            Map.of(),
+            policy.resolve(LimitsRequest.DEFAULTS),
+            logs,
+            false,
+            new PhaseTimes());
+    try {
+      SandboxOutcome o = sandbox.run(spec, LogListener.NONE);
+      o.workspace().close();
+      String out =
+          Files.readString(o.stdout().file(), StandardCharsets.UTF_8)
+              + Files.readString(o.stderr().file(), StandardCharsets.UTF_8);
+      return out;
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND, "runtime " + profile.id() + ": cannot probe " + image.reference());
+    } finally {
+      try (var files = Files.walk(logs)) {
+        for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(f);
+        }
+      } catch (IOException e) {
+        // a probe's two small logs left behind are harmless
+      }
+    }
   }
 
   /**
@@ -308,7 +352,9 @@ public final class Executor {
             true,
             sandboxDigest(rt),
             sandbox.cgroupMode().name().toLowerCase(java.util.Locale.ROOT),
-            o.sandboxUid());
+            o.sandboxUid(),
+            rt.imageLabel(),
+            rt.containerDigest());
     return new ExecutionResult(
         p.executionId(),
         status,
@@ -341,22 +387,26 @@ public final class Executor {
 
   /**
    * Returns {@code sha256:<hex>} over the sandbox definition: backend and version, the launcher
-   * binary's SHA-256, the runtime profile id, type and version.
+   * binary's SHA-256, the runtime profile id, type and version, and the image's manifest digest
+   * when the runtime is image-backed.
    */
   String sandboxDigest(ResolvedRuntime rt) {
     return digests.computeIfAbsent(
-        rt.profile().id(),
+        rt.profile().id() + (rt.image() == null ? "" : "@" + rt.image().digest()),
         id -> {
           try {
             Map<String, Object> def = new LinkedHashMap<>();
             def.put("backend", "bubblewrap");
             def.put("backend_version", sandbox.version());
             def.put("launcher_sha256", Sha256Sums.hash(config.launcher()));
-            def.put("runtime_id", id);
+            def.put("runtime_id", rt.profile().id());
             def.put("runtime_type", rt.profile().type());
             def.put("runtime_version", rt.version());
             def.put("path", rt.profile().path());
             def.put("binds", rt.profile().binds());
+            if (rt.image() != null) {
+              def.put("image", rt.image().digest().toString());
+            }
             byte[] bytes = new ObjectMapper().writeValueAsBytes(def);
             return "sha256:"
                 + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -370,14 +420,15 @@ public final class Executor {
     RunnerMeta meta =
         new RunnerMeta(
             p.runtime().profile().id(),
-            r.sandbox().digest(),
+            r.sandbox().containerDigest(),
             r.fingerprint(),
             "/workspace",
             rfc3339(r.startedAt()),
             r.executionId(),
             r.sandbox().backend(),
             r.sandbox().version(),
-            r.sandbox().isolated());
+            r.sandbox().isolated(),
+            r.sandbox().image());
     try {
       Files.write(
           r.outDir().resolve("reports/runner.meta.json"),

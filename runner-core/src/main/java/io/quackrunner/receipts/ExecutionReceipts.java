@@ -65,7 +65,11 @@ public final class ExecutionReceipts {
         new ReceiptPredicate.EnvironmentFingerprint(
             fp.os(), fp.arch(), fp.runtimeType(), fp.runtimeVersion(), fp.generatedAt()),
         new ReceiptPredicate.Sandbox(
-            r.sandbox().backend(), r.sandbox().version(), r.sandbox().isolated()),
+            r.sandbox().backend(),
+            r.sandbox().version(),
+            r.sandbox().isolated(),
+            r.sandbox().image() == null ? "host" : r.sandbox().image(),
+            r.sandbox().containerDigest()),
         RunnerVersion.get(),
         r.errorKind() == null ? null : r.errorKind().slug());
   }

@@ -485,15 +485,35 @@ public record ReceiptPredicate(
    * @param backend e.g. {@code bubblewrap}, or {@code none} for the development backend
    * @param version the backend's version
    * @param isolated false only for the unisolated development backend
+   * @param image {@code host} when the run's root was the host's {@code /usr}, else the OCI image
+   *     as {@code name@sha256:<hex>}
+   * @param containerDigest the image's OCI manifest digest {@code sha256:<hex>} (MPLP {@code
+   *     container_digest}), or null when {@code image} is {@code host}
    */
   public record Sandbox(
       @JsonProperty("backend") String backend,
       @JsonProperty("version") String version,
-      @JsonProperty("isolated") boolean isolated) {
+      @JsonProperty("isolated") boolean isolated,
+      @JsonProperty("image") String image,
+      @JsonProperty("container_digest") String containerDigest) {
     /** Checks the fields. */
     public Sandbox {
       ReceiptChecks.text(backend, "sandbox.backend");
       ReceiptChecks.text(version, "sandbox.version");
+      // Both absent: a receipt signed before images, which said neither.
+      ReceiptChecks.that(
+          image == null
+              ? containerDigest == null
+              : !image.isEmpty()
+                  && ((containerDigest == null) == image.equals("host"))
+                  && (containerDigest == null || image.endsWith("@" + containerDigest)),
+          "sandbox.container_digest must be null exactly when sandbox.image is host, else the"
+              + " image's digest");
+    }
+
+    /** A host-backed sandbox: {@code image} is {@code host}, {@code container_digest} null. */
+    public Sandbox(String backend, String version, boolean isolated) {
+      this(backend, version, isolated, "host", null);
     }
   }
 }

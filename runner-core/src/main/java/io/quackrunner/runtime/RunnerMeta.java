@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * Output"), with the seed's fields first and QuackRunner's after.
  *
  * @param runnerId the runtime profile id, e.g. {@code python-3.11}
- * @param containerDigest {@code sha256:<hex>} of the sandbox definition
+ * @param containerDigest the OCI manifest digest {@code sha256:<hex>} of the image the run's root
+ *     filesystem was, or null when the run was host-backed (never a digest that is not an image's)
  * @param environmentFingerprint the fingerprint, in its stable field order
  * @param workdir {@code /workspace}
  * @param executedAt RFC 3339 UTC start of the run
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param sandboxBackend {@code bubblewrap}
  * @param sandboxVersion e.g. {@code 0.8.0}
  * @param isolated whether the run was isolated (always true here)
+ * @param image {@code host} for a host-backed run (the host's {@code /usr}), else {@code
+ *     name@sha256:<hex>}
  */
 @JsonPropertyOrder({
   "runner_id",
@@ -26,7 +29,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
   "execution_id",
   "sandbox_backend",
   "sandbox_version",
-  "isolated"
+  "isolated",
+  "image"
 })
 public record RunnerMeta(
     @JsonProperty("runner_id") String runnerId,
@@ -37,4 +41,5 @@ public record RunnerMeta(
     @JsonProperty("execution_id") String executionId,
     @JsonProperty("sandbox_backend") String sandboxBackend,
     @JsonProperty("sandbox_version") String sandboxVersion,
-    boolean isolated) {}
+    boolean isolated,
+    String image) {}

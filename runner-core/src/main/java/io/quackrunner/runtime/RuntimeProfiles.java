@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.images.Digest;
+import io.quackrunner.images.ImageRef;
+import io.quackrunner.images.ImageStore;
+import io.quackrunner.images.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +31,54 @@ public final class RuntimeProfiles {
   /** The profile used when a run names none. */
   public static final String DEFAULT_ID = "system";
 
+  /**
+   * Runs a profile's version command inside an image and returns what it printed (stdout and
+   * stderr).
+   */
+  @FunctionalInterface
+  public interface ImageProbe {
+    /** Runs the profile's version command in a sandbox whose root is {@code image}. */
+    String run(RuntimeProfile profile, ImageRef image);
+  }
+
   private final Map<String, RuntimeProfile> profiles;
   private final Map<String, ResolvedRuntime> resolved = new ConcurrentHashMap<>();
+  private final ImageStore images;
+  private final ImageProbe probe;
 
   private RuntimeProfiles(Map<String, RuntimeProfile> profiles) {
-    this.profiles = profiles;
+    this(profiles, null, null);
   }
+
+  private RuntimeProfiles(
+      Map<String, RuntimeProfile> profiles, ImageStore images, ImageProbe probe) {
+    this.profiles = profiles;
+    this.images = images;
+    this.probe = probe;
+  }
+
+  /**
+   * Returns these profiles backed by an image store: a runtime id {@code NAME@sha256:<hex>} runs on
+   * that image only, and a plain {@code NAME} runs on the image the store names {@code NAME} when
+   * there is one, else on the host; the version is read inside the image through {@code probe}.
+   */
+  public RuntimeProfiles withImages(ImageStore store, ImageProbe probe) {
+    return new RuntimeProfiles(profiles, store, probe);
+  }
+
+  /**
+   * Returns whether {@code id} names a known profile, alone or pinned to an image digest ({@code
+   * NAME@sha256:<64 hex>}).
+   */
+  public static boolean isValidId(String id, java.util.Collection<String> known) {
+    int at = id.indexOf('@');
+    if (at < 0) {
+      return known.contains(id);
+    }
+    return known.contains(id.substring(0, at)) && PIN.matcher(id.substring(at + 1)).matches();
+  }
+
+  private static final Pattern PIN = Pattern.compile("sha256:[0-9a-f]{64}");
 
   /** Loads the built-in profiles (system, python-3.11, node-20, gcc-12, imagemagick-6, …). */
   public static RuntimeProfiles builtIn() {
@@ -122,13 +168,53 @@ public final class RuntimeProfiles {
    *     installed or reports another version (never substituted)
    */
   public ResolvedRuntime resolve(String id) {
-    RuntimeProfile p = profiles.get(id);
-    if (p == null) {
+    int at = id.indexOf('@');
+    String name = at < 0 ? id : id.substring(0, at);
+    RuntimeProfile p = profiles.get(name);
+    if (p == null || (at >= 0 && !PIN.matcher(id.substring(at + 1)).matches())) {
       throw new RunnerException(
           ErrorKind.NOT_FOUND,
-          "unknown runtime '" + id + "' (known: " + String.join(", ", ids()) + ")");
+          "unknown runtime '"
+              + id
+              + "' (known: "
+              + String.join(", ", ids())
+              + ", each optionally pinned as NAME@sha256:<hex>)");
     }
-    return resolved.computeIfAbsent(id, k -> probe(p));
+    Digest pinned = at < 0 ? null : Digest.parse(id.substring(at + 1));
+    Digest d = pinned;
+    if (d == null && images != null) {
+      d = images.named(name);
+    }
+    if (d == null) {
+      return resolved.computeIfAbsent(name, k -> probe(p));
+    }
+    if (images == null) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND, "runtime " + id + ": this runner has no image store");
+    }
+    StoredImage img;
+    try {
+      img = images.find(d.toString());
+    } catch (RunnerException e) {
+      throw new RunnerException(
+          ErrorKind.NOT_FOUND,
+          "runtime "
+              + id
+              + ": image "
+              + d
+              + " is not imported (runner image import FILE --name "
+              + name
+              + "); no other image is substituted");
+    }
+    ImageRef ref = images.ref(name, img);
+    return resolved.computeIfAbsent(
+        name + "@" + d,
+        k ->
+            check(
+                p,
+                probe.run(p, ref),
+                p.versionCommand().get(0) + " in image " + ref.reference(),
+                ref));
   }
 
   private static ResolvedRuntime probe(RuntimeProfile p) {
@@ -155,6 +241,11 @@ public final class RuntimeProfiles {
       Thread.currentThread().interrupt();
       throw new RunnerException(ErrorKind.EXECUTION_FAILED, "interrupted");
     }
+    return check(p, out, exe.toString(), null);
+  }
+
+  private static ResolvedRuntime check(RuntimeProfile p, String out, String where, ImageRef image) {
+    String exe = where;
     Matcher m = Pattern.compile(p.versionPattern()).matcher(out);
     if (!m.find()) {
       throw new RunnerException(
@@ -173,6 +264,6 @@ public final class RuntimeProfiles {
               + " is "
               + version);
     }
-    return new ResolvedRuntime(p, version);
+    return new ResolvedRuntime(p, version, image);
   }
 }

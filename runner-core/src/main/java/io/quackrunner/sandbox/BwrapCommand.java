@@ -18,11 +18,13 @@ import java.util.Map;
  * <p>The sandbox gets new user, pid, ipc, uts, cgroup and (unless the network is {@code host}) net
  * namespaces; uid/gid {@link Workspace#INNER_ID} inside, mapped to a dedicated host uid; no
  * capabilities; no further user namespaces; a read-only root with {@code /usr}, the top-level links
- * into it, and a short list of {@code /etc} files; {@code /workspace/in} read-only, {@code
- * /workspace/out} and {@code /tmp} sized tmpfs; {@code /run/secrets} read-only from the workspace's
- * secrets tmpfs when the run has file secrets; an environment made only of what is listed here. The
- * command runs through {@code /usr/bin/env --}, whose exit codes 126 (not executable) and 127 (not
- * found) are the POSIX shell's.
+ * into it, and a short list of {@code /etc} files — or, for an image-backed runtime, the image's
+ * unpacked root filesystem bound read-only as {@code /} (the launcher and bubblewrap still come
+ * from the host); {@code /workspace/in} read-only, {@code /workspace/out} and {@code /tmp} sized
+ * tmpfs; {@code /run/secrets} read-only from the workspace's secrets tmpfs when the run has file
+ * secrets; an environment made only of what is listed here. The command runs through {@code
+ * /usr/bin/env --}, whose exit codes 126 (not executable) and 127 (not found) are the POSIX
+ * shell's.
  */
 final class BwrapCommand {
   /** /etc files every run sees: the loader cache, alternatives links, time zone, MIME table. */
@@ -90,26 +92,16 @@ final class BwrapCommand {
     if (!spec.interactive()) {
       c.add("--new-session");
     }
-    c.addAll(List.of("--ro-bind", "/usr", "/usr"));
-    for (String top : TOP_LEVEL) {
-      Path p = Path.of("/", top);
-      if (Files.isSymbolicLink(p)) {
-        try {
-          c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), p.toString()));
-        } catch (IOException e) {
-          throw new IllegalStateException("cannot read link " + p, e);
+    if (spec.runtime().image() != null) {
+      // The image's root filesystem is the whole root; only the network files come from the host.
+      c.addAll(List.of("--ro-bind", spec.runtime().image().rootfs().toString(), "/"));
+      if (spec.limits().network() == NetworkMode.HOST) {
+        for (String b : List.of("/etc/resolv.conf", "/etc/hosts")) {
+          c.addAll(List.of("--ro-bind-try", b, b));
         }
-      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-        c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
       }
-    }
-    List<String> binds = new ArrayList<>(BASE_ETC);
-    if (spec.limits().network() == NetworkMode.HOST) {
-      binds.addAll(NET_ETC);
-    }
-    binds.addAll(spec.runtime().profile().binds());
-    for (String b : binds) {
-      c.addAll(List.of("--ro-bind-try", b, b));
+    } else {
+      hostRoot(c, spec);
     }
     c.addAll(List.of("--ro-bind", ws.seed().resolve("passwd").toString(), "/etc/passwd"));
     c.addAll(List.of("--ro-bind", ws.seed().resolve("group").toString(), "/etc/group"));
@@ -140,6 +132,31 @@ final class BwrapCommand {
     c.addAll(List.of("--", "/usr/bin/env", "--"));
     c.addAll(spec.argv());
     return c;
+  }
+
+  /** The host-backed root: the host's /usr, its top-level links, and a short list of /etc. */
+  private static void hostRoot(List<String> c, SandboxSpec spec) {
+    c.addAll(List.of("--ro-bind", "/usr", "/usr"));
+    for (String top : TOP_LEVEL) {
+      Path p = Path.of("/", top);
+      if (Files.isSymbolicLink(p)) {
+        try {
+          c.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), p.toString()));
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot read link " + p, e);
+        }
+      } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
+      }
+    }
+    List<String> binds = new ArrayList<>(BASE_ETC);
+    if (spec.limits().network() == NetworkMode.HOST) {
+      binds.addAll(NET_ETC);
+    }
+    binds.addAll(spec.runtime().profile().binds());
+    for (String b : binds) {
+      c.addAll(List.of("--ro-bind-try", b, b));
+    }
   }
 
   /** The sandbox environment: fixed entries, then the runtime's, then the caller's allow-listed. */

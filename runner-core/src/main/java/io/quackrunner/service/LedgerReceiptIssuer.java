@@ -172,7 +172,12 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
                 fp.os(), fp.arch(), fp.runtimeType(), fp.runtimeVersion(), fp.generatedAt()),
         sb == null
             ? new ReceiptPredicate.Sandbox("bubblewrap", "unknown", true)
-            : new ReceiptPredicate.Sandbox(sb.backend(), sb.version(), sb.isolated()),
+            : new ReceiptPredicate.Sandbox(
+                sb.backend(),
+                sb.version(),
+                sb.isolated(),
+                sb.image() == null ? "host" : sb.image(),
+                sb.containerDigest()),
         RunnerVersion.get(),
         r.errorKind() == null ? null : r.errorKind().slug());
   }

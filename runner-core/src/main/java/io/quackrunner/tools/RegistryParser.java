@@ -112,10 +112,14 @@ final class RegistryParser {
     object(n, ptr, VERSION_KEYS);
     String version = text(n, ptr, "version", VERSION, true);
     String runtime = text(n, ptr, "runtime", null, true);
-    if (!rts.contains(runtime)) {
+    if (!io.quackrunner.runtime.RuntimeProfiles.isValidId(runtime, rts)) {
       throw error(
           ptr + "/runtime",
-          "unknown runtime '" + runtime + "' (known: " + String.join(", ", rts) + ")");
+          "unknown runtime '"
+              + runtime
+              + "' (known: "
+              + String.join(", ", rts)
+              + ", each optionally pinned to an image as NAME@sha256:<64 hex>)");
     }
     Path files = null;
     if (n.has("files")) {

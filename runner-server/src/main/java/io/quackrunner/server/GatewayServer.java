@@ -88,6 +88,14 @@ public final class GatewayServer implements AutoCloseable {
   static GatewayServer start(
       ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger, ReceiptLog log) {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
+    java.util.List<String> missing =
+        io.quackrunner.tools.RunnerGate.missing(
+            registry, io.quackrunner.images.ImageStore.open(o.stateDir()));
+    if (!missing.isEmpty()) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION,
+          o.registry() + ": " + String.join("; ", missing) + " (docs/IMAGES.md)");
+    }
     LimitsPolicy policy =
         o.limits() == null ? LimitsPolicy.builtIn() : LimitsPolicy.load(o.limits());
     Path admin = null;
