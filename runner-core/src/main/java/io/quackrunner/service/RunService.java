@@ -1,6 +1,10 @@
 package io.quackrunner.service;
 
 import io.quackrunner.artifacts.ArtifactViolation;
+import io.quackrunner.callbacks.CallbackDispatcher;
+import io.quackrunner.callbacks.CallbackPolicy;
+import io.quackrunner.callbacks.CallbackTarget;
+import io.quackrunner.callbacks.CallbackTransport;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.ExecRequest;
@@ -15,6 +19,7 @@ import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
 import io.quackrunner.secrets.SecretStore;
+import io.quackrunner.store.CallbackRecord;
 import io.quackrunner.store.Claim;
 import io.quackrunner.store.Completion;
 import io.quackrunner.store.ContentStore;
@@ -69,6 +74,8 @@ public final class RunService implements AutoCloseable {
   private final ReceiptIssuer receipts;
   private final RunPlanner planner;
   private final TriggerPolicy triggers;
+  private final CallbackPolicy callbackPolicy;
+  private volatile CallbackDispatcher dispatcher;
   private final RunLogs logs = new RunLogs();
   private final String owner = Owner.self();
   private final ThreadPoolExecutor workers;
@@ -111,6 +118,7 @@ public final class RunService implements AutoCloseable {
     this.receipts = receipts;
     this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.triggers = TriggerPolicy.load(cfg.stateDir());
+    this.callbackPolicy = CallbackPolicy.load(cfg.stateDir());
     this.workers =
         new ThreadPoolExecutor(
             cfg.concurrency(),
@@ -222,7 +230,8 @@ public final class RunService implements AutoCloseable {
    * @throws RunnerException of kind UNKNOWN_TOOL, UNKNOWN_FIELD, SCHEMA_VIOLATION or FORBIDDEN for
    *     an invalid request, IDEMPOTENCY_KEY_REUSED when the key was used for another request,
    *     INVALID_TRIGGER ({@link InvalidTrigger}) when the trigger is refused by the tenant's {@link
-   *     TriggerPolicy} (a REJECTED record is left), BUSY when the queue is full
+   *     TriggerPolicy} (a REJECTED record is left), CALLBACK_REFUSED when the callback URL is not
+   *     allowed by the {@link CallbackPolicy} (nothing is recorded), BUSY when the queue is full
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
@@ -239,6 +248,7 @@ public final class RunService implements AutoCloseable {
           ErrorKind.USAGE, "give an idempotency key or a signed trigger, not both");
     }
     RunPlanner.Plan plan = planner.plan(tenant, req);
+    CallbackTarget callback = checkCallback(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
     VerifiedTrigger verified = verifyTrigger(tenant, req, plan, requestHash);
     String trigger =
@@ -277,7 +287,12 @@ public final class RunService implements AutoCloseable {
             : queued.withTrigger(TriggerRecords.json(verified, req.trigger()));
     Claim c;
     try {
-      c = store.claim(fresh);
+      c =
+          store.claim(
+              fresh,
+              callback == null
+                  ? null
+                  : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText()));
     } catch (RuntimeException e) {
       pending.decrementAndGet();
       throw e;
@@ -300,6 +315,85 @@ public final class RunService implements AutoCloseable {
     events.admitted(fresh.id(), System.nanoTime() - t0);
     workers.execute(() -> runOne(fresh.id()));
     return new Submission(fresh, true);
+  }
+
+  /**
+   * Checks a callback URL against the operator's allow-list and resolves its host once; the address
+   * it returns is the one delivery connects to.
+   */
+  private CallbackTarget checkCallback(String url) {
+    if (url == null) {
+      return null;
+    }
+    if (!issuesReceipts()) {
+      throw new RunnerException(
+          ErrorKind.CALLBACK_REFUSED, "this runner issues no receipts, so it sends no callbacks");
+    }
+    return callbackPolicy.check(url);
+  }
+
+  /**
+   * Starts delivering receipt callbacks from the store's outbox with a transport (the HTTP client
+   * lives in a front-end module); until then callbacks accepted by {@link #submit} wait in the
+   * outbox. Attempts are logged ({@code callback.delivered}, {@code callback.failed}, {@code
+   * callback.gave_up}) and passed on to {@code listener}.
+   */
+  public void deliverCallbacks(CallbackTransport transport, CallbackDispatcher.Listener listener) {
+    CallbackDispatcher.Listener l = listener == null ? CallbackDispatcher.Listener.NONE : listener;
+    dispatcher =
+        new CallbackDispatcher(
+            store.callbacks(),
+            callbackPolicy,
+            transport,
+            owner,
+            new CallbackDispatcher.Listener() {
+              @Override
+              public void attempted(
+                  String runId, int attempts, int status, String error, boolean gaveUp) {
+                JsonLog.info(
+                    error == null
+                        ? "callback.delivered"
+                        : gaveUp ? "callback.gave_up" : "callback.failed",
+                    "run_id",
+                    runId,
+                    "attempts",
+                    attempts,
+                    "status",
+                    status,
+                    "error",
+                    error);
+                l.attempted(runId, attempts, status, error, gaveUp);
+              }
+
+              @Override
+              public void gaveUp(String runId, String reason) {
+                JsonLog.info("callback.gave_up", "run_id", runId, "error", reason);
+                l.gaveUp(runId, reason);
+              }
+
+              @Override
+              public void roundFailed(RuntimeException e) {
+                JsonLog.warn("callback.round_failed", "detail", String.valueOf(e));
+                l.roundFailed(e);
+              }
+            });
+  }
+
+  /** Returns the callback of a run (state, attempts, last error), if it has one. */
+  public Optional<CallbackRecord> callback(String id) {
+    return store.callbacks().find(id);
+  }
+
+  /** Returns the operator's callback policy ({@code callbacks.yaml}). */
+  public CallbackPolicy callbackPolicy() {
+    return callbackPolicy;
+  }
+
+  private void wakeCallbacks() {
+    CallbackDispatcher d = dispatcher;
+    if (d != null) {
+      d.wake();
+    }
   }
 
   /**
@@ -538,6 +632,7 @@ public final class RunService implements AutoCloseable {
         JsonLog.info("recovery.receipt", "run_id", r.id(), "found_in_ledger", found.isPresent());
       }
     }
+    wakeCallbacks();
     JsonLog.info(
         "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
     return new Recovery(interrupted, resumed);
@@ -728,6 +823,7 @@ public final class RunService implements AutoCloseable {
       if (ir != null) {
         store.setReceipt(id, ir.envelopeJson(), ir.ledgerIndex());
         rec = store.find(id).orElseThrow();
+        wakeCallbacks();
       }
     } catch (RuntimeException e) {
       JsonLog.warn("receipt.failed", "run_id", id, "detail", e.getMessage());
@@ -769,6 +865,10 @@ public final class RunService implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    CallbackDispatcher d = dispatcher;
+    if (d != null) {
+      d.close();
     }
     store.close();
   }
