@@ -267,7 +267,7 @@ public final class CallbackPolicy {
       throw error(tree, source, "", "expected a map");
     }
     known(tree, source, root, "", TOP);
-    if (root.path("callbacks").asInt(0) != 1 || !root.path("callbacks").isInt()) {
+    if (root.path("callbacks").asInt(0) != 1) {
       throw error(tree, source, "/callbacks", "'callbacks: 1' is required (the format version)");
     }
     List<Entry> entries = new ArrayList<>();

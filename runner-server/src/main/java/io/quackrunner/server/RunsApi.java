@@ -57,7 +57,12 @@ final class RunsApi {
     if (!s.created()) {
       resp.getHeaders().put("Idempotent-Replayed", "true");
     }
-    Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, RunJson.result(r));
+    Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, doc(r));
+  }
+
+  /** Returns the RunResult document of a run, with its callback's state. */
+  private Map<String, Object> doc(RunRecord r) {
+    return RunJson.result(r, service.callback(r.id()).orElse(null));
   }
 
   /**
@@ -100,16 +105,16 @@ final class RunsApi {
           ErrorKind.SCHEMA_VIOLATION, "limit must be from 1 to " + MAX_LIST + ", not " + limit);
     }
     List<Object> runs =
-        service.list(tenant, (int) limit).stream().map(r -> (Object) RunJson.result(r)).toList();
+        service.list(tenant, (int) limit).stream().map(r -> (Object) doc(r)).toList();
     Http.json(resp, cb, 200, Map.of("runs", runs));
   }
 
   void get(String tenant, String id, Response resp, Callback cb) throws IOException {
-    Http.json(resp, cb, 200, RunJson.result(service.get(tenant, id)));
+    Http.json(resp, cb, 200, doc(service.get(tenant, id)));
   }
 
   void cancel(String tenant, String id, Response resp, Callback cb) throws IOException {
-    Http.json(resp, cb, 200, RunJson.result(service.cancel(tenant, id)));
+    Http.json(resp, cb, 200, doc(service.cancel(tenant, id)));
   }
 
   void receipt(String tenant, String id, Response resp, Callback cb) {
