@@ -15,7 +15,7 @@ public final class AddressRanges {
 
   /** Returns the reason an address is not public, or null when it is a public unicast address. */
   public static String special(InetAddress a) {
-    if (a instanceof Inet6Address v6) {
+    if (a instanceof Inet6Address v6 && !a.isLoopbackAddress() && !a.isAnyLocalAddress()) {
       byte[] b = v6.getAddress();
       if (isMappedV4(b) || isNat64(b)) {
         byte[] v4 = {b[12], b[13], b[14], b[15]};
