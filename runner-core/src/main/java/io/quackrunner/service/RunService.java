@@ -14,7 +14,6 @@ import io.quackrunner.execution.RunControl;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.logs.LogStream;
-import io.quackrunner.receipts.TriggerHashes;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
@@ -30,7 +29,6 @@ import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.InvalidTrigger;
 import io.quackrunner.triggers.TriggerPolicy;
 import io.quackrunner.triggers.TriggerVerifier;
-import io.quackrunner.triggers.VerifiedTrigger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,23 +236,33 @@ public final class RunService implements AutoCloseable {
     if (tenant == null || !tenant.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new RunnerException(ErrorKind.USAGE, "bad tenant name");
     }
-    String key = req.idempotencyKey();
-    if (key != null && (key.isEmpty() || key.length() > 256 || !key.matches("[\\x21-\\x7e]+"))) {
-      throw new RunnerException(
-          ErrorKind.INVALID_TRIGGER, "idempotency_key must be 1 to 256 printable ASCII characters");
-    }
-    if (key != null && req.trigger() != null) {
-      throw new RunnerException(
-          ErrorKind.USAGE, "give an idempotency key or a signed trigger, not both");
-    }
     RunPlanner.Plan plan = planner.plan(tenant, req);
     CallbackTarget callback = checkCallback(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
-    VerifiedTrigger verified = verifyTrigger(tenant, req, plan, requestHash);
-    String trigger =
-        verified != null
-            ? TriggerHashes.LINK + verified.linkHash()
-            : key != null ? TriggerHashes.ofKey(tenant, key) : TriggerHashes.fresh();
+    java.util.function.Function<String, RunRecord> record =
+        hash ->
+            RunRecord.queued(
+                Executor.newExecutionId(),
+                tenant,
+                hash,
+                requestHash,
+                plan.tool().tool().name(),
+                plan.tool().version().version(),
+                plan.tool().verb().name(),
+                plan.canonicalJson(),
+                Instant.now(),
+                owner);
+    TriggerGate.Checked checked =
+        TriggerGate.check(
+            store,
+            triggers,
+            tenant,
+            req.idempotencyKey(),
+            req.trigger(),
+            new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
+            record,
+            events);
+    String trigger = checked.hash();
     Optional<RunRecord> existing = store.findByTrigger(trigger);
     if (existing.isPresent()) {
       return reuse(existing.get(), tenant, requestHash);
@@ -269,22 +277,7 @@ public final class RunService implements AutoCloseable {
           ErrorKind.BUSY,
           "the run queue is full (" + cfg.queueCapacity() + " waiting); retry later");
     }
-    RunRecord queued =
-        RunRecord.queued(
-            Executor.newExecutionId(),
-            tenant,
-            trigger,
-            requestHash,
-            plan.tool().tool().name(),
-            plan.tool().version().version(),
-            plan.tool().verb().name(),
-            plan.canonicalJson(),
-            Instant.now(),
-            owner);
-    RunRecord fresh =
-        verified == null
-            ? queued
-            : queued.withTrigger(TriggerRecords.json(verified, req.trigger()));
+    RunRecord fresh = checked.onto(record.apply(trigger));
     Claim c;
     try {
       c =
@@ -396,50 +389,8 @@ public final class RunService implements AutoCloseable {
     }
   }
 
-  /**
-   * Checks the request's trigger against its tenant's policy; a refused trigger leaves a REJECTED
-   * record (for audit, no receipt: nothing executed) and throws.
-   */
-  private VerifiedTrigger verifyTrigger(
-      String tenant, RunRequest req, RunPlanner.Plan plan, String requestHash) {
-    try {
-      return TriggerVerifier.verify(
-          triggers.rules(tenant),
-          req.trigger(),
-          new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
-          Instant.now());
-    } catch (InvalidTrigger e) {
-      RunRecord rejected =
-          RunRecord.queued(
-                  Executor.newExecutionId(),
-                  tenant,
-                  TriggerHashes.rejected(),
-                  requestHash,
-                  plan.tool().tool().name(),
-                  plan.tool().version().version(),
-                  plan.tool().verb().name(),
-                  plan.canonicalJson(),
-                  Instant.now(),
-                  owner)
-              .rejected(Instant.now(), ErrorKind.INVALID_TRIGGER, e.getMessage());
-      store.claim(rejected);
-      JsonLog.info(
-          "run.rejected", "run_id", rejected.id(), "tenant", tenant, "reason", e.reason().slug());
-      events.rejected(rejected);
-      throw e.withRun(rejected.id());
-    }
-  }
-
   private static Submission reuse(RunRecord r, String tenant, String requestHash) {
-    if (!r.tenant().equals(tenant)) {
-      throw new RunnerException(
-          ErrorKind.CONFLICT,
-          "this trigger link already caused a run of another tenant; nothing was executed");
-    }
-    if (!r.requestHash().equals(requestHash)) {
-      throw new IdempotencyKeyReused(r.id());
-    }
-    return new Submission(r, false);
+    return new Submission(TriggerGate.reuse(r, tenant, requestHash).record(), false);
   }
 
   /**
