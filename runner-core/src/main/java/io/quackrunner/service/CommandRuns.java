@@ -144,7 +144,8 @@ public final class CommandRuns {
             trigger,
             new TriggerVerifier.Bound(TOOL, RunnerVersion.get(), TOOL, requestHash),
             record,
-            RunEvents.NONE);
+            // The CLI reports the refusal itself, in one line.
+            (r, e) -> {});
     RunRecord fresh = checked.onto(record.apply(checked.hash()));
     Claim c = store.claim(fresh);
     if (!c.created()) {

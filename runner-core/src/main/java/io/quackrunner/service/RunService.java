@@ -261,7 +261,11 @@ public final class RunService implements AutoCloseable {
             req.trigger(),
             new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
             record,
-            events);
+            (r, e) -> {
+              JsonLog.info(
+                  "run.rejected", "run_id", r.id(), "tenant", tenant, "reason", e.reason().slug());
+              events.rejected(r);
+            });
     String trigger = checked.hash();
     Optional<RunRecord> existing = store.findByTrigger(trigger);
     if (existing.isPresent()) {

@@ -52,7 +52,7 @@ final class TriggerGate {
       SignedTrigger trigger,
       TriggerVerifier.Bound bound,
       java.util.function.Function<String, RunRecord> record,
-      RunEvents events) {
+      java.util.function.BiConsumer<RunRecord, InvalidTrigger> onRejected) {
     if (key != null && (key.isEmpty() || key.length() > 256 || !key.matches("[\\x21-\\x7e]+"))) {
       throw new RunnerException(
           ErrorKind.INVALID_TRIGGER, "idempotency_key must be 1 to 256 printable ASCII characters");
@@ -70,8 +70,7 @@ final class TriggerGate {
               .apply(TriggerHashes.rejected())
               .rejected(Instant.now(), ErrorKind.INVALID_TRIGGER, e.getMessage());
       store.claim(r);
-      JsonLog.info("run.rejected", "run_id", r.id(), "tenant", tenant, "reason", e.reason().slug());
-      events.rejected(r);
+      onRejected.accept(r, e);
       throw e.withRun(r.id());
     }
     String hash =
