@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
  * Receipt callbacks end to end, against a real receiver on loopback (allow-listed by its address,
@@ -130,7 +129,8 @@ class CallbacksIT {
     assertThat(report.statement().orElseThrow().toString()).contains(id);
     String metrics = api.get("/metrics", null).body();
     assertThat(metrics)
-        .containsPattern("quackrunner_callback_attempts_total\\{outcome=\"failed\"} ([3-9]|[1-9][0-9]+)\\.");
+        .containsPattern(
+            "quackrunner_callback_attempts_total\\{outcome=\"failed\"} ([3-9]|[1-9][0-9]+)\\.");
     assertThat(metrics).containsPattern("quackrunner_callbacks\\{state=\"DELIVERED\"} [1-9]");
   }
 
@@ -222,7 +222,7 @@ class CallbacksIT {
               new CallbackPolicy.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
       assertThat(a.delivered()).as(a.error()).isTrue();
     }
-    assertThat(receiver.at("/pinned"))
+    assertThat(receiver.at(path))
         .singleElement()
         .extracting(CallbackReceiver.Received::host)
         .isEqualTo("receiver.invalid:" + receiver.port());
