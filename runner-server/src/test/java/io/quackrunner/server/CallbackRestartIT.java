@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A receipt callback survives {@code kill -9} of the server between two attempts: the next server
