@@ -38,6 +38,7 @@ class ArchitectureTest {
           "receipts",
           "tools",
           "triggers",
+          "callbacks",
           "service");
 
   private static final Path MAIN = Path.of("src/main/java/io/quackrunner");

@@ -14,6 +14,9 @@ import io.quackrunner.logs.LogStream;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.service.CommandRuns;
 import io.quackrunner.store.RunStore;
+import io.quackrunner.triggers.SignedTrigger;
+import io.quackrunner.triggers.TriggerPolicy;
+import io.quackrunner.triggers.TriggerVerifier;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
@@ -40,7 +43,8 @@ import picocli.CommandLine.ParentCommand;
     synopsisHeading = "Usage: ",
     customSynopsis =
         "runner exec [--runtime ID] [--in DIR] [--out-dir DIR] [--timeout T] [--memory B]"
-            + " [--pids N] [--network none|loopback|host] [--env K=V]... -- CMD [ARG...]")
+            + " [--pids N] [--network none|loopback|host] [--env K=V]..."
+            + " [--idempotency-key KEY | --trigger FILE] [--print-binding] -- CMD [ARG...]")
 public final class ExecCommand implements Callable<Integer> {
   @ParentCommand RunnerCommand runner;
 
@@ -98,6 +102,17 @@ public final class ExecCommand implements Callable<Integer> {
       description = "runs with the same key execute at most once")
   String idempotencyKey;
 
+  @Option(
+      names = "--trigger",
+      paramLabel = "FILE",
+      description = "a signed trigger for this command (runner trigger sign; see --print-binding)")
+  Path trigger;
+
+  @Option(
+      names = "--print-binding",
+      description = "print what a trigger must bind for this command (JSON) and execute nothing")
+  boolean printBinding;
+
   /** The CLI acts for the local host's one tenant. */
   static final String TENANT = "local";
 
@@ -115,16 +130,28 @@ public final class ExecCommand implements Callable<Integer> {
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
     CommandRuns.Outcome o;
+    SignedTrigger signed = trigger == null ? null : signedTrigger(trigger);
+    TriggerPolicy policy = TriggerPolicy.load(state);
     try (RunStore store = RunStore.open(state.resolve("runs.db"));
         ReceiptLog log = ReceiptLog.open(state)) {
+      CommandRuns runs = new CommandRuns(executor, store, log, policy);
+      if (printBinding) {
+        TriggerVerifier.Bound b = runs.binding(req);
+        var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        n.put("tool", b.tool()).put("version", b.version()).put("verb", b.verb());
+        n.put("request_sha256", b.requestSha256());
+        ctx.out().println(n.toString());
+        ctx.out().flush();
+        return 0;
+      }
       o =
-          new CommandRuns(executor, store, log)
-              .exec(
-                  TENANT,
-                  req,
-                  idempotencyKey,
-                  (stream, buf, off, len) ->
-                      write(stream == LogStream.STDOUT ? stdout : stderr, buf, off, len));
+          runs.exec(
+              TENANT,
+              req,
+              idempotencyKey,
+              signed,
+              (stream, buf, off, len) ->
+                  write(stream == LogStream.STDOUT ? stdout : stderr, buf, off, len));
     }
     if (o.replayed()) {
       replay(o.outDir(), stdout, stderr);
@@ -144,6 +171,15 @@ public final class ExecCommand implements Callable<Integer> {
       }
     }
     return o.cliExitCode();
+  }
+
+  private static SignedTrigger signedTrigger(Path file) {
+    try {
+      return SignedTrigger.parse(
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(TriggerCommand.read(file)));
+    } catch (java.io.IOException e) {
+      throw new RunnerException(ErrorKind.USAGE, file + " is not JSON: " + e.getMessage());
+    }
   }
 
   private static void write(OutputStream o, byte[] buf, int off, int len) {

@@ -86,6 +86,12 @@ public final class RunCommand implements Callable<Integer> {
       description = "a signed trigger for this request (runner trigger sign)")
   Path trigger;
 
+  @Option(
+      names = "--callback",
+      paramLabel = "URL",
+      description = "the server POSTs the signed receipt here when the run ends (allow-listed)")
+  String callback;
+
   @Override
   public Integer call() {
     Map<String, String> p = new LinkedHashMap<>();
@@ -109,6 +115,7 @@ public final class RunCommand implements Callable<Integer> {
     Path dir =
         noDownload ? null : download != null ? download : Path.of(".").toAbsolutePath().normalize();
     return new RunClient(server, token(), System.out, System.err)
+        .callback(callback)
         .run(tool, verb, inputs, p, dir, noDownload ? null : output, idempotencyKey, triggerJson());
   }
 

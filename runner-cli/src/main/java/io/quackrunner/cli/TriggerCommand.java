@@ -56,7 +56,9 @@ public final class TriggerCommand implements Callable<Integer> {
         names = "--request",
         paramLabel = "FILE",
         required = true,
-        description = "the RunRequest JSON the trigger binds")
+        description =
+            "the RunRequest JSON the trigger binds, or the binding runner exec --print-binding"
+                + " prints for a command")
     Path request;
 
     @Option(
@@ -116,13 +118,15 @@ public final class TriggerCommand implements Callable<Integer> {
       }
       SigningKey signer = signingKey();
       Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      // A binding (runner exec --print-binding) names its hash; a RunRequest is hashed here.
+      boolean binding = req.has("request_sha256");
       TriggerPayload p =
           new TriggerPayload(
               linkId,
               req.path("tool").asText(),
               req.path("version").asText(),
               req.path("verb").asText(),
-              RunRequestJson.bindingSha256(req),
+              binding ? req.get("request_sha256").asText() : RunRequestJson.bindingSha256(req),
               now,
               validFor == null
                   ? null

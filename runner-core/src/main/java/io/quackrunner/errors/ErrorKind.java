@@ -67,6 +67,12 @@ public enum ErrorKind {
    * executed.
    */
   IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency key reused", 125, 422),
+  /**
+   * A run request's {@code callback} URL is refused: not on the operator's allow-list (scheme,
+   * host, port), or its name resolves to a loopback, link-local or private address that is not
+   * allow-listed explicitly; nothing was executed.
+   */
+  CALLBACK_REFUSED("callback-refused", "Callback destination refused", 125, 400),
   /** The request body or an inline input is larger than the configured limit. */
   TOO_LARGE("too-large", "Payload too large", 125, 413),
   /** The request URI is longer than the server accepts. */

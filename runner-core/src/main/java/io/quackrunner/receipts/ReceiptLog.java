@@ -119,8 +119,24 @@ public final class ReceiptLog implements AutoCloseable {
       String triggerHash,
       ReceiptPredicate.Tool tool,
       Path reportsDir) {
-    Committed c =
-        commit(ReceiptStatement.of(ExecutionReceipts.predicate(result, triggerHash, tool)));
+    return issue(result, triggerHash, tool, reportsDir, null);
+  }
+
+  /**
+   * Issues a receipt as {@link #issue(io.quackrunner.execution.ExecutionResult, String,
+   * ReceiptPredicate.Tool, Path)} does, with the verified signed trigger that caused the run in its
+   * predicate's {@code trigger} member.
+   *
+   * @param trigger the verified signed trigger, or null
+   */
+  public Committed issue(
+      io.quackrunner.execution.ExecutionResult result,
+      String triggerHash,
+      ReceiptPredicate.Tool tool,
+      Path reportsDir,
+      ReceiptPredicate.Trigger trigger) {
+    ReceiptPredicate p = ExecutionReceipts.predicate(result, triggerHash, tool);
+    Committed c = commit(ReceiptStatement.of(trigger == null ? p : p.withTrigger(trigger)));
     try {
       var checkpoint = ledger.checkpoint();
       var proof = ledger.inclusionProof(c.index(), checkpoint.size());

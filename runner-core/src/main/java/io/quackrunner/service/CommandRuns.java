@@ -16,6 +16,9 @@ import io.quackrunner.store.Claim;
 import io.quackrunner.store.Completion;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
+import io.quackrunner.triggers.SignedTrigger;
+import io.quackrunner.triggers.TriggerPolicy;
+import io.quackrunner.triggers.TriggerVerifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +33,11 @@ import java.time.Instant;
  *
  * <p>A claimant that died mid-run leaves a RUNNING record; the next claimer marks it INTERRUPTED
  * with its receipt and never re-executes it (DESIGN invariants 1 and 2).
+ *
+ * <p>Keys and signed triggers go through the same {@link TriggerGate} as {@link RunService}: the
+ * tenant's {@code triggers.yaml} rules hold for raw commands too, a refused trigger leaves a
+ * REJECTED record and starts no sandbox, and a signed trigger binds the command as {@link #binding}
+ * describes.
  */
 public final class CommandRuns {
   /** The tool name command runs are recorded under. */
@@ -41,13 +49,32 @@ public final class CommandRuns {
   private final Executor executor;
   private final RunStore store;
   private final ReceiptLog log;
+  private final TriggerPolicy triggers;
   private final String owner = Owner.self();
 
-  /** Creates the engine over an executor, the run store and the receipt log of one state dir. */
-  public CommandRuns(Executor executor, RunStore store, ReceiptLog log) {
+  /**
+   * Creates the engine over an executor, the run store, the receipt log and the trigger policy of
+   * one state dir ({@link TriggerPolicy#load}).
+   */
+  public CommandRuns(Executor executor, RunStore store, ReceiptLog log, TriggerPolicy triggers) {
     this.executor = executor;
     this.store = store;
     this.log = log;
+    this.triggers = triggers;
+  }
+
+  /**
+   * Returns what a signed trigger must bind to authorize a command: tool and verb {@value #TOOL},
+   * version the runner's version, and {@code request_sha256} the hex SHA-256 of the command's RFC
+   * 8785 request form ({@link TriggerHashes#canonicalRequest}: argv, runtime, env, the resolved
+   * limits and the SHA-256 of each input file). Nothing is executed.
+   *
+   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request
+   */
+  public TriggerVerifier.Bound binding(ExecRequest req) {
+    Executor.Prepared p = executor.prepare(req);
+    return new TriggerVerifier.Bound(
+        TOOL, RunnerVersion.get(), TOOL, TriggerHashes.sha256(TriggerHashes.canonicalRequest(p)));
   }
 
   /**
@@ -66,38 +93,63 @@ public final class CommandRuns {
   }
 
   /**
-   * Executes {@code req} unless its trigger already ran.
-   *
-   * @param idempotencyKey the caller's key, or null for a fresh trigger (it executes every time)
-   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request, IDEMPOTENCY_KEY_REUSED
-   *     when the key was used for another request, RECEIPT_COMMIT_FAILED when the receipt cannot be
-   *     issued
+   * Executes {@code req} with a key or a fresh trigger; see {@link #exec(String, ExecRequest,
+   * String, SignedTrigger, LogListener)}.
    */
   public Outcome exec(String tenant, ExecRequest req, String idempotencyKey, LogListener listener) {
+    return exec(tenant, req, idempotencyKey, null, listener);
+  }
+
+  /**
+   * Executes {@code req} unless its trigger already ran.
+   *
+   * @param idempotencyKey the caller's key, or null
+   * @param trigger a signed trigger binding this command ({@link #binding}), or null; with neither,
+   *     the trigger is fresh and the command executes every time
+   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request, IDEMPOTENCY_KEY_REUSED
+   *     when the key was used for another request, INVALID_TRIGGER ({@link
+   *     io.quackrunner.triggers.InvalidTrigger}, a REJECTED record left) when the tenant's policy
+   *     refuses the trigger or requires one, CONFLICT for another tenant's link,
+   *     RECEIPT_COMMIT_FAILED when the receipt cannot be issued
+   */
+  public Outcome exec(
+      String tenant,
+      ExecRequest req,
+      String idempotencyKey,
+      SignedTrigger trigger,
+      LogListener listener) {
     Executor.Prepared p = executor.prepare(req);
     byte[] canonical = TriggerHashes.canonicalRequest(p);
     String requestHash = TriggerHashes.sha256(canonical);
-    String trigger =
-        idempotencyKey != null
-            ? TriggerHashes.ofKey(tenant, idempotencyKey)
-            : TriggerHashes.fresh();
-    RunRecord fresh =
-        RunRecord.queued(
-            p.executionId(),
+    String requestJson = requestJson(canonical, req.outDir());
+    java.util.function.Function<String, RunRecord> record =
+        hash ->
+            RunRecord.queued(
+                p.executionId(),
+                tenant,
+                hash,
+                requestHash,
+                TOOL,
+                RunnerVersion.get(),
+                TOOL,
+                requestJson,
+                Instant.now(),
+                owner);
+    TriggerGate.Checked checked =
+        TriggerGate.check(
+            store,
+            triggers,
             tenant,
+            idempotencyKey,
             trigger,
-            requestHash,
-            TOOL,
-            RunnerVersion.get(),
-            TOOL,
-            requestJson(canonical, req.outDir()),
-            Instant.now(),
-            owner);
+            new TriggerVerifier.Bound(TOOL, RunnerVersion.get(), TOOL, requestHash),
+            record,
+            // The CLI reports the refusal itself, in one line.
+            (r, e) -> {});
+    RunRecord fresh = checked.onto(record.apply(checked.hash()));
     Claim c = store.claim(fresh);
     if (!c.created()) {
-      if (!c.record().requestHash().equals(requestHash)) {
-        throw new IdempotencyKeyReused(c.record().id());
-      }
+      TriggerGate.reuse(c.record(), tenant, requestHash);
       RunRecord done = awaitForeign(c.record());
       return new Outcome(done, null, true, outDirOf(done));
     }
@@ -134,7 +186,13 @@ public final class CommandRuns {
     RunRecord rec = store.find(id).orElseThrow();
     ReceiptLog.Committed committed;
     if (r != null) {
-      committed = log.issue(r, rec.triggerHash(), null, r.outDir().resolve("reports"));
+      committed =
+          log.issue(
+              r,
+              rec.triggerHash(),
+              null,
+              r.outDir().resolve("reports"),
+              TriggerRecords.predicate(rec.triggerJson()));
     } else {
       IssuedReceipt ir = new LedgerReceiptIssuer(log).issue(rec, null);
       committed =

@@ -123,6 +123,10 @@ final class RunPlanner {
     if (r.secrets() != null) {
       doc.put("secrets", r.secrets().stream().sorted().distinct().toList());
     }
+    if (r.callback() != null) {
+      // Part of the request: the same key with another callback is another request (422).
+      doc.put("callback", r.callback());
+    }
     return new Plan(t, argv, env, limits, inputs, Canonical.json(doc), values);
   }
 
@@ -211,7 +215,8 @@ final class RunPlanner {
           env,
           null,
           null,
-          secrets);
+          secrets,
+          n.has("callback") ? n.get("callback").asText() : null);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot read a stored request: " + e, e);
     }

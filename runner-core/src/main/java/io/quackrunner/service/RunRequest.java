@@ -21,6 +21,9 @@ import java.util.Map;
  * @param trigger the signed trigger (UBL accepted link) that authorizes the run, or null
  * @param secrets the names of the tool's declared secrets this run receives, or null for all of
  *     them (each must be declared; values come from the run's tenant, never from the request)
+ * @param callback the URL the signed receipt is POSTed to when the run is terminal, or null (it
+ *     must pass the operator's {@link io.quackrunner.callbacks.CallbackPolicy}; docs/SERVER.md,
+ *     "Callbacks")
  * @param origin the front-end (and client) the request came through, or null when the caller did
  *     not say; not part of the request's identity (hash, idempotency, trigger binding)
  */
@@ -35,6 +38,7 @@ public record RunRequest(
     String idempotencyKey,
     SignedTrigger trigger,
     List<String> secrets,
+    String callback,
     RunOrigin origin) {
 
   /** Creates a request that says nothing of its origin. */
@@ -48,14 +52,64 @@ public record RunRequest(
       Map<String, String> env,
       String idempotencyKey,
       SignedTrigger trigger,
+      List<String> secrets,
+      String callback) {
+    this(
+        tool,
+        version,
+        verb,
+        inputs,
+        params,
+        limits,
+        env,
+        idempotencyKey,
+        trigger,
+        secrets,
+        callback,
+        null);
+  }
+
+  /** Creates a request without a callback. */
+  public RunRequest(
+      String tool,
+      String version,
+      String verb,
+      List<InputRef> inputs,
+      Map<String, Object> params,
+      LimitsRequest limits,
+      Map<String, String> env,
+      String idempotencyKey,
+      SignedTrigger trigger,
       List<String> secrets) {
-    this(tool, version, verb, inputs, params, limits, env, idempotencyKey, trigger, secrets, null);
+    this(
+        tool,
+        version,
+        verb,
+        inputs,
+        params,
+        limits,
+        env,
+        idempotencyKey,
+        trigger,
+        secrets,
+        (String) null);
   }
 
   /** Returns this request as coming through {@code o}. */
   public RunRequest withOrigin(RunOrigin o) {
     return new RunRequest(
-        tool, version, verb, inputs, params, limits, env, idempotencyKey, trigger, secrets, o);
+        tool,
+        version,
+        verb,
+        inputs,
+        params,
+        limits,
+        env,
+        idempotencyKey,
+        trigger,
+        secrets,
+        callback,
+        o);
   }
 
   /** Creates a request with a signed trigger (or null) that receives every declared secret. */
@@ -88,8 +142,9 @@ public record RunRequest(
   /**
    * Returns the hex SHA-256 a trigger must carry as {@code request_sha256} to bind this request: of
    * the RFC 8785 form of {@code {tool, version, verb, inputs: [{name, sha256}], params, limits,
-   * env}} (limits as requested, absent ones omitted); the idempotency key and the trigger are not
-   * part of it.
+   * env}} (limits as requested, absent ones omitted), with {@code callback} added when the request
+   * has one (so a signed trigger also fixes where its receipt goes); the idempotency key and the
+   * trigger are not part of it.
    */
   public String bindingSha256() {
     Map<String, Object> doc = new java.util.LinkedHashMap<>();
@@ -110,6 +165,9 @@ public record RunRequest(
             });
     doc.put("limits", l);
     doc.put("env", new java.util.TreeMap<>(env));
+    if (callback != null) {
+      doc.put("callback", callback);
+    }
     byte[] jcs = io.quackrunner.receipts.Jcs.canonicalize(Canonical.JSON.valueToTree(doc));
     return io.quackrunner.receipts.TriggerHashes.sha256(jcs);
   }

@@ -1,6 +1,10 @@
 package io.quackrunner.service;
 
 import io.quackrunner.artifacts.ArtifactViolation;
+import io.quackrunner.callbacks.CallbackDispatcher;
+import io.quackrunner.callbacks.CallbackPolicy;
+import io.quackrunner.callbacks.CallbackTarget;
+import io.quackrunner.callbacks.CallbackTransport;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.ExecRequest;
@@ -10,11 +14,11 @@ import io.quackrunner.execution.RunControl;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.logs.LogStream;
-import io.quackrunner.receipts.TriggerHashes;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
 import io.quackrunner.secrets.SecretStore;
+import io.quackrunner.store.CallbackRecord;
 import io.quackrunner.store.Claim;
 import io.quackrunner.store.Completion;
 import io.quackrunner.store.ContentStore;
@@ -25,7 +29,6 @@ import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.InvalidTrigger;
 import io.quackrunner.triggers.TriggerPolicy;
 import io.quackrunner.triggers.TriggerVerifier;
-import io.quackrunner.triggers.VerifiedTrigger;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +72,8 @@ public final class RunService implements AutoCloseable {
   private final ReceiptIssuer receipts;
   private final RunPlanner planner;
   private final TriggerPolicy triggers;
+  private final CallbackPolicy callbackPolicy;
+  private volatile CallbackDispatcher dispatcher;
   private final RunLogs logs = new RunLogs();
   private final String owner = Owner.self();
   private final ThreadPoolExecutor workers;
@@ -111,6 +116,7 @@ public final class RunService implements AutoCloseable {
     this.receipts = receipts;
     this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.triggers = TriggerPolicy.load(cfg.stateDir());
+    this.callbackPolicy = CallbackPolicy.load(cfg.stateDir());
     this.workers =
         new ThreadPoolExecutor(
             cfg.concurrency(),
@@ -222,29 +228,49 @@ public final class RunService implements AutoCloseable {
    * @throws RunnerException of kind UNKNOWN_TOOL, UNKNOWN_FIELD, SCHEMA_VIOLATION or FORBIDDEN for
    *     an invalid request, IDEMPOTENCY_KEY_REUSED when the key was used for another request,
    *     INVALID_TRIGGER ({@link InvalidTrigger}) when the trigger is refused by the tenant's {@link
-   *     TriggerPolicy} (a REJECTED record is left), BUSY when the queue is full
+   *     TriggerPolicy} (a REJECTED record is left), CALLBACK_REFUSED when the callback URL is not
+   *     allowed by the {@link CallbackPolicy} (nothing is recorded), BUSY when the queue is full
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
     if (tenant == null || !tenant.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new RunnerException(ErrorKind.USAGE, "bad tenant name");
     }
-    String key = req.idempotencyKey();
-    if (key != null && (key.isEmpty() || key.length() > 256 || !key.matches("[\\x21-\\x7e]+"))) {
-      throw new RunnerException(
-          ErrorKind.INVALID_TRIGGER, "idempotency_key must be 1 to 256 printable ASCII characters");
-    }
-    if (key != null && req.trigger() != null) {
-      throw new RunnerException(
-          ErrorKind.USAGE, "give an idempotency key or a signed trigger, not both");
-    }
     RunPlanner.Plan plan = planner.plan(tenant, req);
+    CallbackTarget callback = checkCallback(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
-    VerifiedTrigger verified = verifyTrigger(tenant, req, plan, requestHash);
-    String trigger =
-        verified != null
-            ? TriggerHashes.LINK + verified.linkHash()
-            : key != null ? TriggerHashes.ofKey(tenant, key) : TriggerHashes.fresh();
+    java.util.function.Function<String, RunRecord> record =
+        hash ->
+            RunRecord.queued(
+                Executor.newExecutionId(),
+                tenant,
+                hash,
+                requestHash,
+                plan.tool().tool().name(),
+                plan.tool().version().version(),
+                plan.tool().verb().name(),
+                plan.canonicalJson(),
+                Instant.now(),
+                owner);
+    if (req.origin() != null) {
+      java.util.function.Function<String, RunRecord> plain = record;
+      record = hash -> plain.apply(hash).withOrigin(req.origin().toJson());
+    }
+    TriggerGate.Checked checked =
+        TriggerGate.check(
+            store,
+            triggers,
+            tenant,
+            req.idempotencyKey(),
+            req.trigger(),
+            new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
+            record,
+            (r, e) -> {
+              JsonLog.info(
+                  "run.rejected", "run_id", r.id(), "tenant", tenant, "reason", e.reason().slug());
+              events.rejected(r);
+            });
+    String trigger = checked.hash();
     Optional<RunRecord> existing = store.findByTrigger(trigger);
     if (existing.isPresent()) {
       return reuse(existing.get(), tenant, requestHash);
@@ -259,28 +285,15 @@ public final class RunService implements AutoCloseable {
           ErrorKind.BUSY,
           "the run queue is full (" + cfg.queueCapacity() + " waiting); retry later");
     }
-    RunRecord queued =
-        RunRecord.queued(
-            Executor.newExecutionId(),
-            tenant,
-            trigger,
-            requestHash,
-            plan.tool().tool().name(),
-            plan.tool().version().version(),
-            plan.tool().verb().name(),
-            plan.canonicalJson(),
-            Instant.now(),
-            owner);
-    if (req.origin() != null) {
-      queued = queued.withOrigin(req.origin().toJson());
-    }
-    RunRecord fresh =
-        verified == null
-            ? queued
-            : queued.withTrigger(TriggerRecords.json(verified, req.trigger()));
+    RunRecord fresh = checked.onto(record.apply(trigger));
     Claim c;
     try {
-      c = store.claim(fresh);
+      c =
+          store.claim(
+              fresh,
+              callback == null
+                  ? null
+                  : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText()));
     } catch (RuntimeException e) {
       pending.decrementAndGet();
       throw e;
@@ -306,49 +319,86 @@ public final class RunService implements AutoCloseable {
   }
 
   /**
-   * Checks the request's trigger against its tenant's policy; a refused trigger leaves a REJECTED
-   * record (for audit, no receipt: nothing executed) and throws.
+   * Checks a callback URL against the operator's allow-list and resolves its host once; the address
+   * it returns is the one delivery connects to.
    */
-  private VerifiedTrigger verifyTrigger(
-      String tenant, RunRequest req, RunPlanner.Plan plan, String requestHash) {
-    try {
-      return TriggerVerifier.verify(
-          triggers.rules(tenant),
-          req.trigger(),
-          new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
-          Instant.now());
-    } catch (InvalidTrigger e) {
-      RunRecord rejected =
-          RunRecord.queued(
-                  Executor.newExecutionId(),
-                  tenant,
-                  TriggerHashes.rejected(),
-                  requestHash,
-                  plan.tool().tool().name(),
-                  plan.tool().version().version(),
-                  plan.tool().verb().name(),
-                  plan.canonicalJson(),
-                  Instant.now(),
-                  owner)
-              .rejected(Instant.now(), ErrorKind.INVALID_TRIGGER, e.getMessage());
-      store.claim(rejected);
-      JsonLog.info(
-          "run.rejected", "run_id", rejected.id(), "tenant", tenant, "reason", e.reason().slug());
-      events.rejected(rejected);
-      throw e.withRun(rejected.id());
+  private CallbackTarget checkCallback(String url) {
+    if (url == null) {
+      return null;
+    }
+    if (!issuesReceipts()) {
+      throw new RunnerException(
+          ErrorKind.CALLBACK_REFUSED, "this runner issues no receipts, so it sends no callbacks");
+    }
+    return callbackPolicy.check(url);
+  }
+
+  /**
+   * Starts delivering receipt callbacks from the store's outbox with a transport (the HTTP client
+   * lives in a front-end module); until then callbacks accepted by {@link #submit} wait in the
+   * outbox. Attempts are logged ({@code callback.delivered}, {@code callback.failed}, {@code
+   * callback.gave_up}) and passed on to {@code listener}.
+   */
+  public void deliverCallbacks(CallbackTransport transport, CallbackDispatcher.Listener listener) {
+    CallbackDispatcher.Listener l = listener == null ? CallbackDispatcher.Listener.NONE : listener;
+    dispatcher =
+        new CallbackDispatcher(
+            store.callbacks(),
+            callbackPolicy,
+            transport,
+            owner,
+            new CallbackDispatcher.Listener() {
+              @Override
+              public void attempted(
+                  String runId, int attempts, int status, String error, boolean gaveUp) {
+                JsonLog.info(
+                    error == null
+                        ? "callback.delivered"
+                        : gaveUp ? "callback.gave_up" : "callback.failed",
+                    "run_id",
+                    runId,
+                    "attempts",
+                    attempts,
+                    "status",
+                    status,
+                    "error",
+                    error);
+                l.attempted(runId, attempts, status, error, gaveUp);
+              }
+
+              @Override
+              public void gaveUp(String runId, String reason) {
+                JsonLog.info("callback.gave_up", "run_id", runId, "error", reason);
+                l.gaveUp(runId, reason);
+              }
+
+              @Override
+              public void roundFailed(RuntimeException e) {
+                JsonLog.warn("callback.round_failed", "detail", String.valueOf(e));
+                l.roundFailed(e);
+              }
+            });
+  }
+
+  /** Returns the callback of a run (state, attempts, last error), if it has one. */
+  public Optional<CallbackRecord> callback(String id) {
+    return store.callbacks().find(id);
+  }
+
+  /** Returns the operator's callback policy ({@code callbacks.yaml}). */
+  public CallbackPolicy callbackPolicy() {
+    return callbackPolicy;
+  }
+
+  private void wakeCallbacks() {
+    CallbackDispatcher d = dispatcher;
+    if (d != null) {
+      d.wake();
     }
   }
 
   private static Submission reuse(RunRecord r, String tenant, String requestHash) {
-    if (!r.tenant().equals(tenant)) {
-      throw new RunnerException(
-          ErrorKind.CONFLICT,
-          "this trigger link already caused a run of another tenant; nothing was executed");
-    }
-    if (!r.requestHash().equals(requestHash)) {
-      throw new IdempotencyKeyReused(r.id());
-    }
-    return new Submission(r, false);
+    return new Submission(TriggerGate.reuse(r, tenant, requestHash).record(), false);
   }
 
   /**
@@ -550,6 +600,7 @@ public final class RunService implements AutoCloseable {
         JsonLog.info("recovery.receipt", "run_id", r.id(), "found_in_ledger", found.isPresent());
       }
     }
+    wakeCallbacks();
     JsonLog.info(
         "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
     return new Recovery(interrupted, resumed);
@@ -740,6 +791,7 @@ public final class RunService implements AutoCloseable {
       if (ir != null) {
         store.setReceipt(id, ir.envelopeJson(), ir.ledgerIndex());
         rec = store.find(id).orElseThrow();
+        wakeCallbacks();
       }
     } catch (RuntimeException e) {
       JsonLog.warn("receipt.failed", "run_id", id, "detail", e.getMessage());
@@ -781,6 +833,10 @@ public final class RunService implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    CallbackDispatcher d = dispatcher;
+    if (d != null) {
+      d.close();
     }
     store.close();
   }

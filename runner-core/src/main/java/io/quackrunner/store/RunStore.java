@@ -34,9 +34,16 @@ public final class RunStore implements AutoCloseable {
   private static final int BUSY_TIMEOUT_MS = 30_000;
 
   private final Connection db;
+  private final SqliteCallbackOutbox callbacks;
 
   private RunStore(Connection db) {
     this.db = db;
+    this.callbacks = new SqliteCallbackOutbox(db, this);
+  }
+
+  /** Returns the outbox of receipt callbacks, in the same database as the runs. */
+  public CallbackOutbox callbacks() {
+    return callbacks;
   }
 
   /**
@@ -66,6 +73,7 @@ public final class RunStore implements AutoCloseable {
         migrate(c);
         s.execute("CREATE INDEX IF NOT EXISTS runs_status ON runs(status)");
         s.execute("CREATE INDEX IF NOT EXISTS runs_tenant ON runs(tenant, created_at)");
+        SqliteCallbackOutbox.create(s);
       }
       return new RunStore(c);
     } catch (Exception e) {
@@ -92,6 +100,45 @@ public final class RunStore implements AutoCloseable {
         return new Claim(r, true);
       }
       return new Claim(findByTrigger(r.triggerHash()).orElseThrow(), false);
+    } catch (SQLException e) {
+      throw fail("claim", e);
+    }
+  }
+
+  /**
+   * Claims a record's trigger as {@link #claim(RunRecord)} does and, when the claim inserts the
+   * record, adds its receipt callback to the outbox in the same transaction: a run with a callback
+   * never exists without it.
+   *
+   * @param callback the run's callback ({@link CallbackRecord#pending}), or null for none
+   * @throws RunnerException of kind INTERNAL on a database error
+   */
+  public synchronized Claim claim(RunRecord r, CallbackRecord callback) {
+    if (callback == null) {
+      return claim(r);
+    }
+    try {
+      db.setAutoCommit(false);
+      try (PreparedStatement ps =
+          db.prepareStatement(
+              "INSERT INTO runs ("
+                  + COLUMNS
+                  + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                  + " ON CONFLICT(trigger_hash) DO NOTHING")) {
+        bind(ps, r);
+        if (ps.executeUpdate() != 1) {
+          db.rollback();
+          return new Claim(findByTrigger(r.triggerHash()).orElseThrow(), false);
+        }
+        SqliteCallbackOutbox.insert(db, callback);
+        db.commit();
+        return new Claim(r, true);
+      } catch (SQLException | RuntimeException e) {
+        db.rollback();
+        throw e;
+      } finally {
+        db.setAutoCommit(true);
+      }
     } catch (SQLException e) {
       throw fail("claim", e);
     }

@@ -42,6 +42,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Path adminToken;
   private final boolean tls;
   private ReceiptLog receiptLog;
+  private JettyCallbackTransport callbacks;
 
   private GatewayServer(
       Server jetty, RunService service, ServerConnector connector, Path adminToken, boolean tls) {
@@ -103,6 +104,7 @@ public final class GatewayServer implements AutoCloseable {
       admin = firstAdminToken(o);
     }
     TokenStore tokens = TokenStore.load(o.tokens());
+    JettyCallbackTransport callbacks = null;
     RunService service =
         RunService.open(
             new ServiceConfig(o.stateDir(), o.concurrency(), o.queue()),
@@ -113,6 +115,8 @@ public final class GatewayServer implements AutoCloseable {
       service.secretsDirectory(o.secretsDir());
       Metrics metrics = new Metrics(service);
       service.events(metrics);
+      callbacks = new JettyCallbackTransport();
+      service.deliverCallbacks(callbacks, metrics);
       service.recover();
       QueuedThreadPool pool = new QueuedThreadPool();
       pool.setName("http");
@@ -153,14 +157,17 @@ public final class GatewayServer implements AutoCloseable {
       jetty.setErrorHandler(new ProblemErrorHandler());
       jetty.start();
       GatewayServer g = new GatewayServer(jetty, service, c, admin, tls);
+      g.callbacks = callbacks;
       JsonLog.info(
           "server.started", "url", g.uri().toString(), "state_dir", o.stateDir().toString());
       return g;
     } catch (RunnerException e) {
       service.close();
+      closeQuietly(callbacks);
       throw e;
     } catch (Exception e) {
       service.close();
+      closeQuietly(callbacks);
       throw new RunnerException(ErrorKind.INTERNAL, "cannot start the HTTP server: " + e, e);
     }
   }
@@ -220,8 +227,15 @@ public final class GatewayServer implements AutoCloseable {
       JsonLog.warn("server.stop_failed", "detail", String.valueOf(e));
     }
     service.close();
+    closeQuietly(callbacks);
     if (receiptLog != null) {
       receiptLog.close();
+    }
+  }
+
+  private static void closeQuietly(JettyCallbackTransport t) {
+    if (t != null) {
+      t.close();
     }
   }
 }

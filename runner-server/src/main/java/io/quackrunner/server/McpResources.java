@@ -98,7 +98,7 @@ final class McpResources {
             (ex, uri) -> {
               String[] p = parts(uri);
               RunRecord r = service.get(tenantOf.apply(ex), p[0]);
-              return text(uri, "application/json", McpTools.json(RunJson.result(r)));
+              return text(uri, "application/json", McpTools.json(RunJson.result(service, r)));
             }));
     out.add(
         template(

@@ -274,7 +274,7 @@ final class McpTools {
     } catch (RunnerException e) {
       throw error(e);
     }
-    Map<String, Object> result = RunJson.result(r);
+    Map<String, Object> result = RunJson.result(service, r);
     return CallToolResult.builder()
         .content(runContent(r, result))
         .structuredContent(result)
@@ -385,7 +385,7 @@ final class McpTools {
             runResultSchema,
             (ex, a) -> {
               RunRecord r = service.get(tenantOf.apply(ex), str(a, "run_id"));
-              Map<String, Object> m = RunJson.result(r);
+              Map<String, Object> m = RunJson.result(service, r);
               return result(m, McpResources.links(service, r));
             }));
     out.add(
@@ -402,7 +402,7 @@ final class McpTools {
               int limit = a.get("limit") instanceof Number n ? n.intValue() : 50;
               List<Object> runs =
                   service.list(tenantOf.apply(ex), limit).stream()
-                      .map(r -> (Object) RunJson.result(r))
+                      .map(r -> (Object) RunJson.result(service, r))
                       .toList();
               return result(Map.of("runs", runs), List.of());
             }));
@@ -447,7 +447,7 @@ final class McpTools {
                 List.of("artifacts")),
             (ex, a) -> {
               RunRecord r = service.get(tenantOf.apply(ex), str(a, "run_id"));
-              Map<String, Object> m = RunJson.result(r);
+              Map<String, Object> m = RunJson.result(service, r);
               return result(
                   Map.of("artifacts", m.get("artifacts")), McpResources.links(service, r));
             }));

@@ -4,6 +4,7 @@ import io.quackrunner.artifacts.Artifact;
 import io.quackrunner.service.LogRef;
 import io.quackrunner.service.Results;
 import io.quackrunner.service.RunDetails;
+import io.quackrunner.store.CallbackRecord;
 import io.quackrunner.store.RunRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,18 @@ final class RunJson {
   private RunJson() {}
 
   static Map<String, Object> result(RunRecord r) {
+    return result(r, null);
+  }
+
+  /**
+   * Renders a run as {@code GET /runs/{id}} does, with its receipt callback read from {@code s}.
+   */
+  static Map<String, Object> result(io.quackrunner.service.RunService s, RunRecord r) {
+    return result(r, s.callback(r.id()).orElse(null));
+  }
+
+  /** Renders a run with its receipt callback ({@code callback: null} when it has none). */
+  static Map<String, Object> result(RunRecord r, CallbackRecord cb) {
     RunDetails d = Results.read(r);
     String self = "/runs/" + r.id();
     Map<String, Object> m = new LinkedHashMap<>();
@@ -81,6 +94,16 @@ final class RunJson {
         r.receiptJson() == null
             ? null
             : Map.of("href", self + "/receipt", "ledger_index", r.ledgerIndex()));
+    if (cb == null) {
+      m.put("callback", null);
+    } else {
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("url", cb.url());
+      c.put("state", cb.state().name());
+      c.put("attempts", cb.attempts());
+      c.put("last_error", cb.lastError());
+      m.put("callback", c);
+    }
     return m;
   }
 

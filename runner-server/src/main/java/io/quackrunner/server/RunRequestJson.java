@@ -33,7 +33,8 @@ public final class RunRequestJson {
           "env",
           "idempotency_key",
           "trigger",
-          "secrets");
+          "secrets",
+          "callback");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "content_base64", "sha256");
 
   private RunRequestJson() {}
@@ -103,6 +104,7 @@ public final class RunRequestJson {
         secrets.add(sn.get(i).asText());
       }
     }
+    String callback = string(n, "callback", false);
     JsonNode t = n.get("trigger");
     SignedTrigger trigger = t == null || t.isNull() ? null : SignedTrigger.parse(t);
     return new RunRequest(
@@ -115,7 +117,8 @@ public final class RunRequestJson {
         env,
         key,
         trigger,
-        secrets);
+        secrets,
+        callback);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {

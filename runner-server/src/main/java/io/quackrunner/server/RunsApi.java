@@ -58,7 +58,12 @@ final class RunsApi {
     if (!s.created()) {
       resp.getHeaders().put("Idempotent-Replayed", "true");
     }
-    Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, RunJson.result(r));
+    Http.json(resp, cb, r.status().isTerminal() ? 200 : 202, doc(r));
+  }
+
+  /** Returns the RunResult document of a run, with its callback's state. */
+  private Map<String, Object> doc(RunRecord r) {
+    return RunJson.result(service, r);
   }
 
   /**
@@ -124,7 +129,7 @@ final class RunsApi {
     String tool = q.getValue("tool");
     String before = q.getValue("before");
     List<RunRecord> page = service.page(tenant, status, tool, before, (int) limit);
-    List<Object> runs = page.stream().map(r -> (Object) RunJson.result(r)).toList();
+    List<Object> runs = page.stream().map(r -> (Object) doc(r)).toList();
     Map<String, Object> body = new java.util.LinkedHashMap<>();
     body.put("runs", runs);
     String next = null;
@@ -144,11 +149,11 @@ final class RunsApi {
   }
 
   void get(String tenant, String id, Response resp, Callback cb) throws IOException {
-    Http.json(resp, cb, 200, RunJson.result(service.get(tenant, id)));
+    Http.json(resp, cb, 200, doc(service.get(tenant, id)));
   }
 
   void cancel(String tenant, String id, Response resp, Callback cb) throws IOException {
-    Http.json(resp, cb, 200, RunJson.result(service.cancel(tenant, id)));
+    Http.json(resp, cb, 200, doc(service.cancel(tenant, id)));
   }
 
   void receipt(String tenant, String id, Response resp, Callback cb) {

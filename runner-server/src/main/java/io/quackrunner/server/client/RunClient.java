@@ -31,6 +31,7 @@ public final class RunClient {
   private final String token;
   private final PrintStream out;
   private final PrintStream err;
+  private String callback;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -62,6 +63,17 @@ public final class RunClient {
       Path downloadDir,
       String idempotencyKey) {
     return run(tool, verb, inputs, params, downloadDir, null, idempotencyKey, null);
+  }
+
+  /**
+   * Sends {@code url} as the requests' {@code callback}: the server POSTs each run's signed receipt
+   * there when it ends (docs/SERVER.md, "Callbacks").
+   *
+   * @return this client
+   */
+  public RunClient callback(String url) {
+    this.callback = url;
+    return this;
   }
 
   /**
@@ -152,6 +164,9 @@ public final class RunClient {
       }
       if (trigger != null) {
         req.set("trigger", trigger);
+      }
+      if (callback != null) {
+        req.put("callback", callback);
       }
       JsonNode run =
           send(
