@@ -40,6 +40,9 @@ import java.util.Objects;
  *     idempotency key or no trigger, so receipts from before triggers keep their exact bytes
  * @param secrets the names (never the values) of the secrets the run received, sorted; empty when
  *     it received none
+ * @param network the egress provenance of a run in the {@code egress} network mode: the effective
+ *     allow-list and caps, the destinations contacted with byte counts, the refused attempts;
+ *     absent (not null) for every other run, so their receipts keep their exact bytes
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -65,7 +68,61 @@ public record ReceiptPredicate(
     @JsonProperty("runner_version") String runnerVersion,
     @JsonProperty("error_kind") String errorKind,
     @JsonProperty("trigger") @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
-    @JsonProperty("secrets") List<String> secrets) {
+    @JsonProperty("secrets") List<String> secrets,
+    @JsonProperty("network") @JsonInclude(JsonInclude.Include.NON_NULL)
+        io.quackrunner.egress.EgressSummary network) {
+
+  /** Creates a predicate of a run without egress. */
+  public ReceiptPredicate(
+      String containerId,
+      String triggerHash,
+      String executionId,
+      String status,
+      RunStatus runStatus,
+      String failureReason,
+      List<Artifact> artifacts,
+      StreamDigest stdout,
+      StreamDigest stderr,
+      String startedAt,
+      String finishedAt,
+      Integer exitCode,
+      Integer signal,
+      Map<String, Long> limits,
+      ResourceUsage resourceUsage,
+      Tool tool,
+      List<String> command,
+      EnvironmentFingerprint environmentFingerprint,
+      Sandbox sandbox,
+      String runnerVersion,
+      String errorKind,
+      Trigger trigger,
+      List<String> secrets) {
+    this(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        null);
+  }
 
   /** Creates a predicate of a run without a signed trigger that received no secrets. */
   public ReceiptPredicate(
@@ -141,7 +198,8 @@ public record ReceiptPredicate(
         runnerVersion,
         errorKind,
         t,
-        secrets);
+        secrets,
+        network);
   }
 
   /**
@@ -246,7 +304,37 @@ public record ReceiptPredicate(
         runnerVersion,
         errorKind,
         trigger,
-        names == null ? List.of() : names.stream().sorted().toList());
+        names == null ? List.of() : names.stream().sorted().toList(),
+        network);
+  }
+
+  /** Returns this predicate with the run's egress provenance, all else unchanged. */
+  public ReceiptPredicate withNetwork(io.quackrunner.egress.EgressSummary n) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        n);
   }
 
   /** Returns the UBL status, {@code "Success"} or {@code "Failure"}, for a run status. */

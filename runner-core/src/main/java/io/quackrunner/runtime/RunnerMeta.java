@@ -16,6 +16,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param sandboxBackend {@code bubblewrap}
  * @param sandboxVersion e.g. {@code 0.8.0}
  * @param isolated whether the run was isolated (always true here)
+ * @param network the run's egress provenance (policy, destinations with bytes, refusals); absent
+ *     for a run without egress
  */
 @JsonPropertyOrder({
   "runner_id",
@@ -26,7 +28,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
   "execution_id",
   "sandbox_backend",
   "sandbox_version",
-  "isolated"
+  "isolated",
+  "network"
 })
 public record RunnerMeta(
     @JsonProperty("runner_id") String runnerId,
@@ -37,4 +40,32 @@ public record RunnerMeta(
     @JsonProperty("execution_id") String executionId,
     @JsonProperty("sandbox_backend") String sandboxBackend,
     @JsonProperty("sandbox_version") String sandboxVersion,
-    boolean isolated) {}
+    boolean isolated,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        io.quackrunner.egress.EgressSummary network) {
+
+  /** Metadata of a run without egress. */
+  public RunnerMeta(
+      String runnerId,
+      String containerDigest,
+      EnvironmentFingerprint environmentFingerprint,
+      String workdir,
+      String executedAt,
+      String executionId,
+      String sandboxBackend,
+      String sandboxVersion,
+      boolean isolated) {
+    this(
+        runnerId,
+        containerDigest,
+        environmentFingerprint,
+        workdir,
+        executedAt,
+        executionId,
+        sandboxBackend,
+        sandboxVersion,
+        isolated,
+        null);
+  }
+}

@@ -21,6 +21,8 @@ import java.util.Map;
  * @param trigger the signed trigger (UBL accepted link) that authorizes the run, or null
  * @param secrets the names of the tool's declared secrets this run receives, or null for all of
  *     them (each must be declared; values come from the run's tenant, never from the request)
+ * @param allowHosts {@code HOST:PORT} entries narrowing the tool's egress allow-list, or null for
+ *     the tool's whole list; never wider than the tool's (docs/SANDBOX.md, "Egress")
  */
 public record RunRequest(
     String tool,
@@ -32,7 +34,23 @@ public record RunRequest(
     Map<String, String> env,
     String idempotencyKey,
     SignedTrigger trigger,
-    List<String> secrets) {
+    List<String> secrets,
+    List<String> allowHosts) {
+
+  /** Creates a request that takes the tool's whole egress allow-list. */
+  public RunRequest(
+      String tool,
+      String version,
+      String verb,
+      List<InputRef> inputs,
+      Map<String, Object> params,
+      LimitsRequest limits,
+      Map<String, String> env,
+      String idempotencyKey,
+      SignedTrigger trigger,
+      List<String> secrets) {
+    this(tool, version, verb, inputs, params, limits, env, idempotencyKey, trigger, secrets, null);
+  }
 
   /** Creates a request with a signed trigger (or null) that receives every declared secret. */
   public RunRequest(
@@ -64,8 +82,8 @@ public record RunRequest(
   /**
    * Returns the hex SHA-256 a trigger must carry as {@code request_sha256} to bind this request: of
    * the RFC 8785 form of {@code {tool, version, verb, inputs: [{name, sha256}], params, limits,
-   * env}} (limits as requested, absent ones omitted); the idempotency key and the trigger are not
-   * part of it.
+   * env}} (limits as requested, absent ones omitted), plus {@code allow_hosts} when the request
+   * narrows the egress allow-list; the idempotency key and the trigger are not part of it.
    */
   public String bindingSha256() {
     Map<String, Object> doc = new java.util.LinkedHashMap<>();
@@ -86,6 +104,9 @@ public record RunRequest(
             });
     doc.put("limits", l);
     doc.put("env", new java.util.TreeMap<>(env));
+    if (allowHosts != null) {
+      doc.put("allow_hosts", allowHosts);
+    }
     byte[] jcs = io.quackrunner.receipts.Jcs.canonicalize(Canonical.JSON.valueToTree(doc));
     return io.quackrunner.receipts.TriggerHashes.sha256(jcs);
   }
@@ -93,6 +114,7 @@ public record RunRequest(
   /** Normalizes absent collections to empty ones. */
   public RunRequest {
     secrets = secrets == null ? null : List.copyOf(secrets);
+    allowHosts = allowHosts == null ? null : List.copyOf(allowHosts);
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     params =
         params == null
