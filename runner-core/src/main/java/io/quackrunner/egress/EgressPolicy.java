@@ -50,7 +50,7 @@ public final class EgressPolicy {
       return record(method, shown, port, null, null, "not a host name or IP literal");
     }
     if (port < 1 || port > 65535) {
-      return record(method, shown, port, null, null, "bad port");
+      return record(method, shown, port, null, null, "a port from 1 to 65535 is required");
     }
     EgressRule rule = egress.allow().match(host, port);
     if (rule == null) {
@@ -193,9 +193,11 @@ public final class EgressPolicy {
 
     /** Marks an allowed attempt whose destination did not answer. */
     public void failed(String why) {
+      if (allowed()) {
+        connections.decrementAndGet(); // it never became a connection
+        outcome = "failed";
+      }
       reason = why;
-      outcome = "failed";
-      connections.decrementAndGet();
     }
 
     /**

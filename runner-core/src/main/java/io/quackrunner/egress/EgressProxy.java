@@ -164,8 +164,7 @@ public final class EgressProxy implements EgressGate {
       }
       if (!hp.hasPort()) {
         EgressPolicy.Live l = policy.decide("CONNECT", hp.getHost(), 0);
-        refuse(request, response, callback, 403, serverAddress, "a port is required");
-        l.failed("a port is required");
+        refuse(request, response, callback, 403, serverAddress, l.reason());
         return;
       }
       EgressPolicy.Live l = policy.decide("CONNECT", hp.getHost(), hp.getPort());
@@ -240,12 +239,11 @@ public final class EgressProxy implements EgressGate {
       HttpURI uri = request.getHttpURI();
       String method = request.getMethod();
       if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+        String why = "only http:// is forwarded; use CONNECT for " + uri.getScheme();
         EgressPolicy.Live l = policy.decide(method, String.valueOf(uri.getHost()), uri.getPort());
-        String why =
-            uri.getScheme() == null
-                ? "not a proxy request (absolute http:// URI or CONNECT expected)"
-                : "only http:// is forwarded; use CONNECT for " + uri.getScheme();
-        l.failed(why);
+        if (l.allowed()) {
+          l.failed(why);
+        }
         refuse(request, response, callback, 403, String.valueOf(uri.getAuthority()), why);
         return true;
       }
@@ -257,7 +255,8 @@ public final class EgressProxy implements EgressGate {
       }
       request.setAttribute(LIVE, l);
       // Request line and header fields count toward the byte cap like the body (as sent here).
-      if (!l.count(request.getHttpURI().getPathQuery().length() + headerBytes(request.getHeaders()), true)) {
+      if (!l.count(
+          request.getHttpURI().getPathQuery().length() + headerBytes(request.getHeaders()), true)) {
         refuse(request, response, callback, 403, l.host() + ":" + port, l.reason());
         return true;
       }
