@@ -33,7 +33,8 @@ public final class RunRequestJson {
           "env",
           "idempotency_key",
           "trigger",
-          "secrets");
+          "secrets",
+          "allow_hosts");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "content_base64", "sha256");
 
   private RunRequestJson() {}
@@ -103,6 +104,20 @@ public final class RunRequestJson {
         secrets.add(sn.get(i).asText());
       }
     }
+    List<String> allowHosts = null;
+    JsonNode ah = n.get("allow_hosts");
+    if (ah != null && !ah.isNull()) {
+      if (!ah.isArray()) {
+        throw usage("allow_hosts must be an array of HOST:PORT strings");
+      }
+      allowHosts = new ArrayList<>();
+      for (int i = 0; i < ah.size(); i++) {
+        if (!ah.get(i).isTextual()) {
+          throw usage("allow_hosts[" + i + "] must be a string");
+        }
+        allowHosts.add(ah.get(i).asText());
+      }
+    }
     JsonNode t = n.get("trigger");
     SignedTrigger trigger = t == null || t.isNull() ? null : SignedTrigger.parse(t);
     return new RunRequest(
@@ -115,7 +130,8 @@ public final class RunRequestJson {
         env,
         key,
         trigger,
-        secrets);
+        secrets,
+        allowHosts);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {
