@@ -2,7 +2,6 @@ package io.quackrunner.egress;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.sandbox.EgressGate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -33,7 +33,7 @@ public record SandboxSpec(
     boolean interactive,
     io.quackrunner.sandbox.PhaseTimes phases,
     List<SecretValue> secrets,
-    EgressGate egress) {
+    io.quackrunner.egress.EgressGate egress) {
 
   /** Copies the collections. */
   public SandboxSpec {

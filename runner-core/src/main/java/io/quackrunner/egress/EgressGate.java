@@ -1,4 +1,4 @@
-package io.quackrunner.sandbox;
+package io.quackrunner.egress;
 
 import java.nio.file.Path;
 
