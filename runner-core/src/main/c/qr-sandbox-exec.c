@@ -14,8 +14,18 @@
  *      clears it);
  *   7. execs bubblewrap with an EMPTY environment (bwrap's own /proc/1/environ stays empty).
  *
+ * With --egress-socket PATH (the allow-list network mode, docs/SANDBOX.md "Egress"), before step 5
+ * it also makes the sandbox's network namespace itself: unshare(CLONE_NEWNET) while still root, so
+ * the namespace belongs to the host's user namespace and nothing in the sandbox can reconfigure it;
+ * brings up its loopback (the only device: no route out); listens on 127.0.0.1:EGRESS_PORT there;
+ * and forks the bridge, a small process outside the sandbox's pid namespace and seccomp filter
+ * (the tool keeps both) that drops to the sandbox uid and relays each accepted connection to the
+ * runner's policy proxy at PATH, a UNIX socket on the host. bubblewrap is then started without
+ * --unshare-net and joins this namespace.
+ *
  * Usage: qr-sandbox-exec [--cgroup DIR]... [--rlimit NAME=SOFT[:HARD]]... --uid N --gid N
- *                        [--network none|loopback|host] [--status-file PATH] -- BWRAP [ARG]...
+ *                        [--network none|loopback|host] [--status-file PATH]
+ *                        [--egress-socket PATH] -- BWRAP [ARG]...
  *        qr-sandbox-exec --export-seccomp none|loopback   (the filter's BPF on stdout)
  * Exit code 125 with one line on stderr when anything here fails; bubblewrap is never started
  * half-configured.
@@ -24,6 +34,13 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/sched.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +56,8 @@
 
 #define FAIL_CODE 125
 #define MAX_ITEMS 16
+/* Where the policy proxy answers inside an egress sandbox: 127.0.0.1:3128 (HTTP_PROXY & co). */
+#define EGRESS_PORT 3128
 
 static void die(const char *what) {
   fprintf(stderr, "qr-sandbox-exec: %s: %s\n", what, errno ? strerror(errno) : "invalid");
@@ -219,6 +238,107 @@ static void allow_except(scmp_filter_ctx ctx, const char *name, unsigned arg, ui
   }
 }
 
+/* Copies bytes both ways between two sockets until both directions are shut, then returns. */
+static void relay(int a, int b) {
+  char buf[16384];
+  int open_ab = 1, open_ba = 1;
+  while (open_ab || open_ba) {
+    struct pollfd p[2] = {{a, open_ab ? POLLIN : 0, 0}, {b, open_ba ? POLLIN : 0, 0}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int d = 0; d < 2; d++) {
+      int from = d == 0 ? a : b, to = d == 0 ? b : a;
+      int *open_dir = d == 0 ? &open_ab : &open_ba;
+      if (!*open_dir || !(p[d].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(from, buf, sizeof buf);
+      if (n <= 0) {
+        *open_dir = 0;
+        shutdown(to, SHUT_WR);
+        if (n < 0) return;
+        continue;
+      }
+      for (ssize_t off = 0; off < n;) {
+        ssize_t w = write(to, buf + off, (size_t)(n - off));
+        if (w <= 0) return;
+        off += w;
+      }
+    }
+  }
+}
+
+/* The bridge: accepts on the sandbox's 127.0.0.1:EGRESS_PORT, one child per connection, each
+ * connected to the proxy's UNIX socket. Never returns. A connection the proxy does not answer is
+ * closed: nothing is ever sent anywhere but to the proxy. */
+static void bridge(int listener, const char *socket_path) {
+  signal(SIGCHLD, SIG_IGN); /* children are reaped by the kernel */
+  struct sockaddr_un ua = {0};
+  ua.sun_family = AF_UNIX;
+  strncpy(ua.sun_path, socket_path, sizeof ua.sun_path - 1);
+  for (;;) {
+    int c = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      _exit(FAIL_CODE);
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(listener);
+      int u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (u >= 0 && connect(u, (struct sockaddr *)&ua, sizeof ua) == 0) relay(c, u);
+      _exit(0);
+    }
+    close(c);
+  }
+}
+
+/* Gives the process a new network namespace with only a live loopback, listens there on
+ * 127.0.0.1:EGRESS_PORT and forks the bridge (dropped to uid/gid, dying with its parent). */
+static void start_egress(const char *socket_path, long uid, long gid) {
+  if (strlen(socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+    usage("--egress-socket path too long");
+  if (unshare(CLONE_NEWNET) < 0) die("unshare(CLONE_NEWNET)");
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  struct ifreq ifr = {0};
+  strcpy(ifr.ifr_name, "lo");
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) die("SIOCGIFFLAGS lo");
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("SIOCSIFFLAGS lo");
+  close(s);
+  int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (l < 0) die("socket");
+  int one = 1;
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(EGRESS_PORT);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(l, (struct sockaddr *)&a, sizeof a) < 0) die("bind 127.0.0.1:3128");
+  if (listen(l, 128) < 0) die("listen");
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0) _exit(FAIL_CODE);
+    for (int fd = 0; fd <= 2; fd++)
+      if (dup2(null, fd) != fd) _exit(FAIL_CODE);
+    int high = fcntl(l, F_DUPFD_CLOEXEC, 3);
+    if (high < 0 || dup2(high, 3) != 3) _exit(FAIL_CODE);
+    if (syscall(SYS_close_range, 4, ~0U, 0) < 0) _exit(FAIL_CODE);
+    if (setgroups(0, NULL) < 0 || setresgid((gid_t)gid, (gid_t)gid, (gid_t)gid) < 0 ||
+        setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
+      _exit(FAIL_CODE);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) _exit(FAIL_CODE);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) _exit(FAIL_CODE);
+    if (getppid() != parent) _exit(FAIL_CODE);
+    bridge(3, socket_path);
+  }
+  close(l);
+}
+
 /* Returns a memfd holding the exported classic-BPF program. */
 static int build_seccomp(int network_off) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
@@ -282,6 +402,7 @@ int main(int argc, char **argv) {
   long uid = -1, gid = -1;
   int network_off = 1;
   const char *status_file = NULL;
+  const char *egress_socket = NULL;
   /* qr-sandbox-exec --export-seccomp none|loopback: write the filter's classic BPF to stdout and
    * exit (what the unit tests evaluate; nothing is installed). */
   if (argc == 3 && !strcmp(argv[1], "--export-seccomp")) {
@@ -334,12 +455,15 @@ int main(int argc, char **argv) {
       else usage("bad --network");
     } else if (!strcmp(a, "--status-file")) {
       status_file = v;
+    } else if (!strcmp(a, "--egress-socket")) {
+      egress_socket = v;
     } else {
       usage("unknown option");
     }
   }
   if (i >= argc) usage("missing -- BWRAP [ARG]...");
   if (uid <= 0 || gid <= 0) usage("--uid and --gid must name a non-root id");
+  if (egress_socket && network_off) usage("--egress-socket needs --network loopback");
 
   pid_t parent = getppid();
   for (int c = 0; c < ncgroups; c++) join_cgroup(cgroups[c]);
@@ -348,6 +472,7 @@ int main(int argc, char **argv) {
     if (setrlimit(rl_res[r], &lim) < 0) die("setrlimit");
   }
   int seccomp_fd = build_seccomp(network_off);
+  if (egress_socket) start_egress(egress_socket, uid, gid);
   int status_fd = -1;
   if (status_file) {
     status_fd = open(status_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);

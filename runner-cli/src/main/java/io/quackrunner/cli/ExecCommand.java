@@ -1,5 +1,7 @@
 package io.quackrunner.cli;
 
+import io.quackrunner.egress.AllowList;
+import io.quackrunner.egress.Egress;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.Engine;
@@ -43,8 +45,9 @@ import picocli.CommandLine.ParentCommand;
     synopsisHeading = "Usage: ",
     customSynopsis =
         "runner exec [--runtime ID] [--in DIR] [--out-dir DIR] [--timeout T] [--memory B]"
-            + " [--pids N] [--network none|loopback|host] [--env K=V]..."
-            + " [--idempotency-key KEY | --trigger FILE] [--print-binding] -- CMD [ARG...]")
+            + " [--pids N] [--network none|loopback|host] [--allow-host HOST:PORT]..."
+            + " [--env K=V]... [--idempotency-key KEY | --trigger FILE] [--print-binding]"
+            + " -- CMD [ARG...]")
 public final class ExecCommand implements Callable<Integer> {
   @ParentCommand RunnerCommand runner;
 
@@ -90,8 +93,15 @@ public final class ExecCommand implements Callable<Integer> {
   @Option(
       names = "--network",
       paramLabel = "MODE",
-      description = "none (default), loopback or host")
+      description = "none (default), loopback, egress (with --allow-host) or host")
   String network;
+
+  @Option(
+      names = "--allow-host",
+      paramLabel = "HOST:PORT",
+      description =
+          "reach HOST:PORT (or *.DOMAIN:PORT) through the egress proxy; network egress (repeatable)")
+  List<String> allowHosts = new ArrayList<>();
 
   @Option(names = "--env", paramLabel = "K=V", description = "environment variable for the command")
   List<String> env = new ArrayList<>();
@@ -126,7 +136,17 @@ public final class ExecCommand implements Callable<Integer> {
     Executor executor = Engine.open(state, ctx.etcDir());
     String id = Executor.newExecutionId();
     Path out = outDir != null ? outDir.toAbsolutePath() : state.resolve("runs").resolve(id);
-    ExecRequest req = new ExecRequest(id, command, runtime, in, out, environment(), limits());
+    ExecRequest req =
+        new ExecRequest(
+            id,
+            command,
+            runtime,
+            in,
+            out,
+            environment(),
+            limits(),
+            List.of(),
+            allowHosts.isEmpty() ? null : Egress.of(AllowList.parse(allowHosts, ErrorKind.USAGE)));
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
     CommandRuns.Outcome o;

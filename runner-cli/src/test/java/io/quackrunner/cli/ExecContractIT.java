@@ -60,6 +60,18 @@ class ExecContractIT {
         .run("exec", "--runtime", "python-3.12", "--", "python3")
         .failsWithOneLine(125, "not installed");
     runner.run("exec", "--bogus", "--", "true").failsWithOneLine(125, "unknown option '--bogus'");
+    runner
+        .run("exec", "--allow-host", "api.example.com", "--", "true")
+        .failsWithOneLine(125, "allowed host 'api.example.com': the port is required");
+    runner
+        .run("exec", "--allow-host", "a*.example.com:443", "--", "true")
+        .failsWithOneLine(125, "a wildcard is allowed only as the whole first label");
+    runner
+        .run("exec", "--network", "loopback", "--allow-host", "api.example.com:443", "--", "true")
+        .failsWithOneLine(125, "network loopback and an allow-list exclude each other");
+    runner
+        .run("exec", "--network", "egress", "--", "true")
+        .failsWithOneLine(125, "network egress needs an allow-list");
     runner.run("exec").failsWithOneLine(125, "CMD");
   }
 

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param limits requested limits (null fields take the configured defaults)
  * @param secrets credentials for this run only, as files under {@code /run/secrets/} or environment
  *     variables; their values are redacted from the stored and streamed logs
+ * @param egress where the run may connect through the egress proxy, or null for no egress (then the
+ *     network is whatever {@code limits} says)
  */
 public record ExecRequest(
     String executionId,
@@ -28,13 +30,27 @@ public record ExecRequest(
     Path outDir,
     Map<String, String> env,
     LimitsRequest limits,
-    List<SecretValue> secrets) {
+    List<SecretValue> secrets,
+    io.quackrunner.egress.Egress egress) {
 
   /** Copies the collections. */
   public ExecRequest {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
+  /** A request without egress. */
+  public ExecRequest(
+      String executionId,
+      List<String> argv,
+      String runtimeId,
+      Path inputDir,
+      Path outDir,
+      Map<String, String> env,
+      LimitsRequest limits,
+      List<SecretValue> secrets) {
+    this(executionId, argv, runtimeId, inputDir, outDir, env, limits, secrets, null);
   }
 
   /** A request without secrets. */
@@ -46,6 +62,6 @@ public record ExecRequest(
       Path outDir,
       Map<String, String> env,
       LimitsRequest limits) {
-    this(executionId, argv, runtimeId, inputDir, outDir, env, limits, List.of());
+    this(executionId, argv, runtimeId, inputDir, outDir, env, limits, List.of(), null);
   }
 }

@@ -38,6 +38,7 @@ import java.util.List;
  * @param argv the command that ran
  * @param outDir where artifacts, reports and sums were written
  * @param phases where the time went, phase by phase
+ * @param egress what the run did through its egress proxy, or null when it had no egress
  */
 public record ExecutionResult(
     String executionId,
@@ -61,7 +62,58 @@ public record ExecutionResult(
     SandboxIdentity sandbox,
     List<String> argv,
     Path outDir,
-    PhaseTimes phases) {
+    PhaseTimes phases,
+    io.quackrunner.egress.EgressReport egress) {
+
+  /** A result of a run without egress. */
+  public ExecutionResult(
+      String executionId,
+      RunStatus status,
+      Integer exitCode,
+      Integer signal,
+      LimitKind limitExceeded,
+      ErrorKind errorKind,
+      String failureReason,
+      Instant startedAt,
+      Instant finishedAt,
+      long wallTimeMs,
+      long cpuTimeMs,
+      long peakMemoryBytes,
+      LogDigest stdout,
+      LogDigest stderr,
+      List<Artifact> artifacts,
+      List<ArtifactViolation> violations,
+      Limits limits,
+      EnvironmentFingerprint fingerprint,
+      SandboxIdentity sandbox,
+      List<String> argv,
+      Path outDir,
+      PhaseTimes phases) {
+    this(
+        executionId,
+        status,
+        exitCode,
+        signal,
+        limitExceeded,
+        errorKind,
+        failureReason,
+        startedAt,
+        finishedAt,
+        wallTimeMs,
+        cpuTimeMs,
+        peakMemoryBytes,
+        stdout,
+        stderr,
+        artifacts,
+        violations,
+        limits,
+        fingerprint,
+        sandbox,
+        argv,
+        outDir,
+        phases,
+        null);
+  }
 
   /**
    * Returns the exit code the CLI reports: the command's own on success or failure, 124 on timeout,

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quackrunner.artifacts.ArtifactCollector;
 import io.quackrunner.artifacts.Collection;
 import io.quackrunner.artifacts.Sha256Sums;
+import io.quackrunner.egress.EgressPolicy;
+import io.quackrunner.egress.EgressProxy;
+import io.quackrunner.egress.EgressReport;
+import io.quackrunner.egress.EgressResolver;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.images.ImageRef;
@@ -13,6 +17,7 @@ import io.quackrunner.limits.LimitKind;
 import io.quackrunner.limits.Limits;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.limits.LimitsRequest;
+import io.quackrunner.limits.NetworkMode;
 import io.quackrunner.logs.LogListener;
 import io.quackrunner.runtime.EnvironmentFingerprint;
 import io.quackrunner.runtime.ResolvedRuntime;
@@ -52,6 +57,9 @@ import java.util.regex.Pattern;
 public final class Executor {
   /** Top-level names in the out directory that belong to the runner, not the tool. */
   public static final Set<String> RESERVED = Set.of("reports", Sha256Sums.FILE);
+
+  /** The egress log of a run in the egress network mode, in its out directory. */
+  public static final String EGRESS_LOG = "reports/egress.jsonl";
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Set<String> FIXED_ENV =
@@ -186,11 +194,46 @@ public final class Executor {
             ErrorKind.USAGE, "secret " + s.name() + " has a bad or repeated file name");
       }
     }
-    Limits limits = policy.resolve(req.limits() == null ? LimitsRequest.DEFAULTS : req.limits());
+    Limits limits = policy.resolve(egressLimits(req));
+    if (limits.network() == NetworkMode.EGRESS && req.egress() == null) {
+      throw new RunnerException(
+          ErrorKind.USAGE,
+          "network egress needs an allow-list (--allow-host HOST:PORT, or network.allow in the"
+              + " tool's registry entry)");
+    }
     ResolvedRuntime runtime =
         runtimes.resolve(req.runtimeId() == null ? RuntimeProfiles.DEFAULT_ID : req.runtimeId());
     String id = req.executionId() == null ? newExecutionId() : req.executionId();
     return new Prepared(id, req, limits, runtime);
+  }
+
+  /**
+   * Returns the request's limits, with the network {@code egress} when it has an allow-list.
+   *
+   * @throws RunnerException of kind USAGE when it asks for another network beside an allow-list
+   */
+  private static LimitsRequest egressLimits(ExecRequest req) {
+    LimitsRequest l = req.limits() == null ? LimitsRequest.DEFAULTS : req.limits();
+    if (req.egress() == null) {
+      return l;
+    }
+    if (l.network() != null && l.network() != NetworkMode.EGRESS) {
+      throw new RunnerException(
+          ErrorKind.USAGE,
+          "network "
+              + l.network().label()
+              + " and an allow-list exclude each other (an allow-list means network egress)");
+    }
+    return new LimitsRequest(
+        l.wallTimeMs(),
+        l.cpuTimeMs(),
+        l.memoryBytes(),
+        l.pids(),
+        l.outputBytes(),
+        l.fileSizeBytes(),
+        l.outDirBytes(),
+        l.tmpDirBytes(),
+        NetworkMode.EGRESS);
   }
 
   /**
@@ -230,6 +273,10 @@ public final class Executor {
     PhaseTimes phases = new PhaseTimes();
     Path outDir = prepareOutDir(req.outDir());
     Path reports = outDir.resolve("reports");
+    EgressProxy proxy =
+        p.limits().network() == NetworkMode.EGRESS
+            ? new EgressProxy(new EgressPolicy(req.egress(), EgressResolver.configured()))
+            : null;
     SandboxSpec spec =
         new SandboxSpec(
             p.executionId(),
@@ -241,7 +288,8 @@ public final class Executor {
             reports,
             false,
             phases,
-            req.secrets());
+            req.secrets(),
+            proxy);
     BubblewrapSandbox.Execution running = sandbox.start(spec, listener);
     control.attach(running);
     SandboxOutcome o = running.await();
@@ -252,7 +300,15 @@ public final class Executor {
               ws.out(), outDir, RESERVED, ArtifactCollector.Caps.of(p.limits()));
     }
     phases.lap("collect");
-    ExecutionResult result = result(p, o, collected, outDir, control.cancelled(), phases);
+    ExecutionResult result =
+        result(
+            p,
+            o,
+            collected,
+            outDir,
+            control.cancelled(),
+            phases,
+            proxy == null ? null : proxy.policy().report());
     writeReports(result, p);
     phases.lap("reports");
     return result;
@@ -306,7 +362,8 @@ public final class Executor {
       Collection c,
       Path outDir,
       boolean cancelled,
-      PhaseTimes phases) {
+      PhaseTimes phases,
+      EgressReport egress) {
     RunStatus status;
     ErrorKind kind = null;
     String reason = null;
@@ -377,7 +434,8 @@ public final class Executor {
         sid,
         p.request().argv(),
         outDir,
-        phases);
+        phases,
+        egress);
   }
 
   /** Returns an RFC 3339 UTC timestamp with microsecond precision. */
@@ -428,15 +486,25 @@ public final class Executor {
             r.sandbox().backend(),
             r.sandbox().version(),
             r.sandbox().isolated(),
-            r.sandbox().image());
+            r.sandbox().image(),
+            r.egress() == null ? null : io.quackrunner.egress.EgressSummary.of(r.egress()));
     try {
       Files.write(
           r.outDir().resolve("reports/runner.meta.json"),
           (JSON.writeValueAsString(meta) + "\n").getBytes(StandardCharsets.UTF_8));
-      Sha256Sums.write(
-          r.outDir(),
-          r.artifacts(),
-          List.of("reports/runner.meta.json", "reports/stdout.log", "reports/stderr.log"));
+      List<String> reports =
+          new java.util.ArrayList<>(
+              List.of("reports/runner.meta.json", "reports/stdout.log", "reports/stderr.log"));
+      if (r.egress() != null) {
+        // Every attempt, allowed or refused, one JSON object per line (the run's egress log).
+        StringBuilder lines = new StringBuilder();
+        for (var a : r.egress().attempts()) {
+          lines.append(new ObjectMapper().writeValueAsString(a)).append('\n');
+        }
+        Files.writeString(r.outDir().resolve(EGRESS_LOG), lines.toString());
+        reports.add(EGRESS_LOG);
+      }
+      Sha256Sums.write(r.outDir(), r.artifacts(), reports);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.EXECUTION_FAILED, "cannot write reports: " + e);
     }

@@ -31,7 +31,9 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
           "tmp_dir",
           "network");
 
-  /** The built-in policy: modest defaults, generous maxima, no host network. */
+  /**
+   * The built-in policy: modest defaults, generous maxima, egress by allow-list, no host network.
+   */
   public static LimitsPolicy builtIn() {
     Limits defaults =
         new Limits(
@@ -54,7 +56,8 @@ public record LimitsPolicy(Limits defaults, Limits maxima) {
             4L << 30,
             4L << 30,
             1L << 30,
-            NetworkMode.LOOPBACK);
+            // egress reaches only an allow-list; host stays off unless configured
+            NetworkMode.EGRESS);
     return new LimitsPolicy(defaults, maxima);
   }
 

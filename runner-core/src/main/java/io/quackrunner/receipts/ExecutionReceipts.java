@@ -42,36 +42,43 @@ public final class ExecutionReceipts {
     limits.put(
         "network_loopback",
         r.limits().network() == io.quackrunner.limits.NetworkMode.NONE ? 0L : 1L);
+    if (r.egress() != null) {
+      limits.put("network_egress", 1L);
+    }
     ReceiptPredicate.RunStatus status = ReceiptPredicate.RunStatus.valueOf(r.status().name());
     var fp = r.fingerprint();
-    return new ReceiptPredicate(
-        r.sandbox().digest() + "#" + r.executionId(),
-        triggerHash,
-        r.executionId(),
-        ReceiptPredicate.statusOf(status),
-        status,
-        r.failureReason(),
-        artifacts,
-        stream(r.stdout()),
-        stream(r.stderr()),
-        Executor.rfc3339(r.startedAt()),
-        Executor.rfc3339(r.finishedAt()),
-        r.exitCode(),
-        r.signal(),
-        limits,
-        new ReceiptPredicate.ResourceUsage(r.cpuTimeMs(), r.peakMemoryBytes(), r.wallTimeMs()),
-        tool,
-        tool == null ? r.argv() : null,
-        new ReceiptPredicate.EnvironmentFingerprint(
-            fp.os(), fp.arch(), fp.runtimeType(), fp.runtimeVersion(), fp.generatedAt()),
-        new ReceiptPredicate.Sandbox(
-            r.sandbox().backend(),
-            r.sandbox().version(),
-            r.sandbox().isolated(),
-            r.sandbox().image() == null ? "host" : r.sandbox().image(),
-            r.sandbox().containerDigest()),
-        RunnerVersion.get(),
-        r.errorKind() == null ? null : r.errorKind().slug());
+    ReceiptPredicate p =
+        new ReceiptPredicate(
+            r.sandbox().digest() + "#" + r.executionId(),
+            triggerHash,
+            r.executionId(),
+            ReceiptPredicate.statusOf(status),
+            status,
+            r.failureReason(),
+            artifacts,
+            stream(r.stdout()),
+            stream(r.stderr()),
+            Executor.rfc3339(r.startedAt()),
+            Executor.rfc3339(r.finishedAt()),
+            r.exitCode(),
+            r.signal(),
+            limits,
+            new ReceiptPredicate.ResourceUsage(r.cpuTimeMs(), r.peakMemoryBytes(), r.wallTimeMs()),
+            tool,
+            tool == null ? r.argv() : null,
+            new ReceiptPredicate.EnvironmentFingerprint(
+                fp.os(), fp.arch(), fp.runtimeType(), fp.runtimeVersion(), fp.generatedAt()),
+            new ReceiptPredicate.Sandbox(
+                r.sandbox().backend(),
+                r.sandbox().version(),
+                r.sandbox().isolated(),
+                r.sandbox().image() == null ? "host" : r.sandbox().image(),
+                r.sandbox().containerDigest()),
+            RunnerVersion.get(),
+            r.errorKind() == null ? null : r.errorKind().slug());
+    return r.egress() == null
+        ? p
+        : p.withNetwork(io.quackrunner.egress.EgressSummary.of(r.egress()));
   }
 
   private static ReceiptPredicate.Artifact artifact(Artifact a) {

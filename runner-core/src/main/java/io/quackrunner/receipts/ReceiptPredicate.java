@@ -42,6 +42,9 @@ import java.util.Objects;
  *     it received none
  * @param origin the front-end and client the run came through; absent (not null) when the run's
  *     record holds none, so receipts from before origins keep their exact bytes
+ * @param network the egress provenance of a run in the {@code egress} network mode: the effective
+ *     allow-list and caps, the destinations contacted with byte counts, the refused attempts;
+ *     absent (not null) for every other run, so their receipts keep their exact bytes
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -68,9 +71,11 @@ public record ReceiptPredicate(
     @JsonProperty("error_kind") String errorKind,
     @JsonProperty("trigger") @JsonInclude(JsonInclude.Include.NON_NULL) Trigger trigger,
     @JsonProperty("secrets") List<String> secrets,
-    @JsonProperty("origin") @JsonInclude(JsonInclude.Include.NON_NULL) Origin origin) {
+    @JsonProperty("origin") @JsonInclude(JsonInclude.Include.NON_NULL) Origin origin,
+    @JsonProperty("network") @JsonInclude(JsonInclude.Include.NON_NULL)
+        io.quackrunner.egress.EgressSummary network) {
 
-  /** Creates a predicate without a recorded origin. */
+  /** Creates a predicate without a recorded origin, of a run without egress. */
   public ReceiptPredicate(
       String containerId,
       String triggerHash,
@@ -119,6 +124,7 @@ public record ReceiptPredicate(
         errorKind,
         trigger,
         secrets,
+        null,
         null);
   }
 
@@ -148,7 +154,8 @@ public record ReceiptPredicate(
         errorKind,
         trigger,
         secrets,
-        o);
+        o,
+        network);
   }
 
   /**
@@ -244,7 +251,8 @@ public record ReceiptPredicate(
         errorKind,
         t,
         secrets,
-        origin);
+        origin,
+        network);
   }
 
   /**
@@ -350,7 +358,38 @@ public record ReceiptPredicate(
         errorKind,
         trigger,
         names == null ? List.of() : names.stream().sorted().toList(),
-        origin);
+        origin,
+        network);
+  }
+
+  /** Returns this predicate with the run's egress provenance, all else unchanged. */
+  public ReceiptPredicate withNetwork(io.quackrunner.egress.EgressSummary n) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        origin,
+        n);
   }
 
   /** Returns the UBL status, {@code "Success"} or {@code "Failure"}, for a run status. */

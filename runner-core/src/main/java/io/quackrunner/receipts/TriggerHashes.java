@@ -88,6 +88,10 @@ public final class TriggerHashes {
     req.put("env", new TreeMap<>(p.request().env()));
     req.put("limits", p.limits().asMap());
     req.put("inputs", p.request().inputDir() == null ? Map.of() : inputs(p.request().inputDir()));
+    if (p.request().egress() != null) {
+      // Only egress runs carry it, so every other request keeps its hash.
+      req.put("allow_hosts", p.request().egress().allow().labels());
+    }
     try {
       return Jcs.canonicalize(new ObjectMapper().valueToTree(req));
     } catch (IllegalArgumentException e) {

@@ -19,6 +19,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param isolated whether the run was isolated (always true here)
  * @param image {@code host} for a host-backed run (the host's {@code /usr}), else {@code
  *     name@sha256:<hex>}
+ * @param network the run's egress provenance (policy, destinations with bytes, refusals); absent
+ *     for a run without egress
  */
 @JsonPropertyOrder({
   "runner_id",
@@ -30,7 +32,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
   "sandbox_backend",
   "sandbox_version",
   "isolated",
-  "image"
+  "image",
+  "network"
 })
 public record RunnerMeta(
     @JsonProperty("runner_id") String runnerId,
@@ -42,4 +45,34 @@ public record RunnerMeta(
     @JsonProperty("sandbox_backend") String sandboxBackend,
     @JsonProperty("sandbox_version") String sandboxVersion,
     boolean isolated,
-    String image) {}
+    String image,
+    @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        io.quackrunner.egress.EgressSummary network) {
+
+  /** Metadata of a run without egress. */
+  public RunnerMeta(
+      String runnerId,
+      String containerDigest,
+      EnvironmentFingerprint environmentFingerprint,
+      String workdir,
+      String executedAt,
+      String executionId,
+      String sandboxBackend,
+      String sandboxVersion,
+      boolean isolated,
+      String image) {
+    this(
+        runnerId,
+        containerDigest,
+        environmentFingerprint,
+        workdir,
+        executedAt,
+        executionId,
+        sandboxBackend,
+        sandboxVersion,
+        isolated,
+        image,
+        null);
+  }
+}

@@ -175,14 +175,26 @@ public final class BubblewrapSandbox {
         ws.copyInputs(spec.inputDir());
       }
       ws.writeSecrets(spec.fileSecrets(), uid);
+      if (spec.egress() != null) {
+        ws.mountEgress(uid);
+        spec.egress().open(BwrapCommand.egressSocket(uid), uid);
+      }
       Files.createDirectories(spec.logDir());
       return new Execution(spec, listener, lease, ws, uid);
     } catch (IOException e) {
+      closeEgress(spec);
       closeQuietly(ws, lease);
       throw new RunnerException(ErrorKind.EXECUTION_FAILED, "cannot prepare the sandbox: " + e);
     } catch (RuntimeException e) {
+      closeEgress(spec);
       closeQuietly(ws, lease);
       throw e;
+    }
+  }
+
+  private static void closeEgress(SandboxSpec spec) {
+    if (spec.egress() != null) {
+      spec.egress().close();
     }
   }
 
@@ -401,6 +413,8 @@ public final class BubblewrapSandbox {
         ws.close();
         throw e;
       } finally {
+        // After every sandbox process is gone (or on failure): no connection outlives the run.
+        closeEgress(spec);
         lease.close();
       }
     }

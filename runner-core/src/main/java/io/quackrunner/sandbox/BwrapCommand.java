@@ -46,6 +46,15 @@ final class BwrapCommand {
           "/etc/ssl",
           "/etc/ca-certificates");
 
+  /** Extra /etc files in the egress mode: CA certificates for TLS through CONNECT; no resolver. */
+  private static final List<String> EGRESS_ETC = List.of("/etc/ssl", "/etc/ca-certificates");
+
+  /** Where the policy proxy answers inside an egress sandbox (the launcher's EGRESS_PORT). */
+  static final String EGRESS_PROXY_URL = "http://127.0.0.1:3128";
+
+  /** The proxy's UNIX socket inside the sandbox (a proxy-aware tool may use it directly). */
+  static final String EGRESS_SOCKET_INSIDE = "/run/quackrunner/proxy.sock";
+
   private static final List<String> TOP_LEVEL =
       List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
 
@@ -65,8 +74,13 @@ final class BwrapCommand {
     addRlimit(c, "core", "0");
     addRlimit(c, "nofile", "1024");
     c.addAll(List.of("--uid", Integer.toString(uid), "--gid", Integer.toString(uid)));
-    c.addAll(List.of("--network", spec.limits().network().label()));
+    boolean egress = spec.limits().network() == NetworkMode.EGRESS;
+    // The seccomp filter of egress is loopback's: INET sockets, which reach only the netns's lo.
+    c.addAll(List.of("--network", egress ? "loopback" : spec.limits().network().label()));
     c.addAll(List.of("--status-file", ws.statusFile().toString()));
+    if (egress) {
+      c.addAll(List.of("--egress-socket", egressSocket(uid).toString()));
+    }
     c.add("--");
 
     c.add(cfg.bwrap().toString());
@@ -77,8 +91,8 @@ final class BwrapCommand {
             "--unshare-pid",
             "--unshare-uts",
             "--unshare-cgroup"));
-    if (spec.limits().network() != NetworkMode.HOST) {
-      c.add("--unshare-net");
+    if (spec.limits().network() != NetworkMode.HOST && !egress) {
+      c.add("--unshare-net"); // egress: the launcher made the network namespace already
     }
     c.addAll(
         List.of(
@@ -122,6 +136,9 @@ final class BwrapCommand {
     if (!spec.fileSecrets().isEmpty()) {
       c.addAll(List.of("--ro-bind", ws.secrets().toString(), "/run/secrets"));
     }
+    if (egress) {
+      c.addAll(List.of("--ro-bind", egressSocket(uid).getParent().toString(), "/run/quackrunner"));
+    }
     c.addAll(List.of("--remount-ro", "/", "--chdir", "/workspace"));
     for (Map.Entry<String, String> e : environment(spec).entrySet()) {
       c.addAll(List.of("--setenv", e.getKey(), e.getValue()));
@@ -152,6 +169,8 @@ final class BwrapCommand {
     List<String> binds = new ArrayList<>(BASE_ETC);
     if (spec.limits().network() == NetworkMode.HOST) {
       binds.addAll(NET_ETC);
+    } else if (spec.limits().network() == NetworkMode.EGRESS) {
+      binds.addAll(EGRESS_ETC); // CA certificates for TLS through the proxy; no resolver files
     }
     binds.addAll(spec.runtime().profile().binds());
     for (String b : binds) {
@@ -175,7 +194,23 @@ final class BwrapCommand {
     }
     env.putAll(spec.runtime().profile().env());
     env.putAll(spec.env());
+    if (spec.limits().network() == NetworkMode.EGRESS) {
+      // Set last, so no tool or caller variable replaces them. curl reads only the lower-case
+      // http_proxy; others read either.
+      for (String name : List.of("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")) {
+        env.put(name, EGRESS_PROXY_URL);
+        env.put(name.toLowerCase(java.util.Locale.ROOT), EGRESS_PROXY_URL);
+      }
+      env.put("NO_PROXY", "localhost,127.0.0.1,::1");
+      env.put("no_proxy", "localhost,127.0.0.1,::1");
+      env.put("QUACKRUNNER_PROXY_SOCKET", EGRESS_SOCKET_INSIDE);
+    }
     return env;
+  }
+
+  /** The host path of the egress proxy's socket of the slot whose uid is {@code uid}. */
+  static Path egressSocket(int uid) {
+    return Workspace.EGRESS_ROOT.resolve(Integer.toString(uid)).resolve("proxy.sock");
   }
 
   /**

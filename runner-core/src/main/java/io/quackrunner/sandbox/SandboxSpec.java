@@ -20,6 +20,7 @@ import java.util.Map;
  * @param interactive a terminal session for a person: stdin/out/err inherited, no new session
  * @param phases where the sandbox records its setup, exec and teardown times
  * @param secrets the run's credentials: files under {@code /run/secrets/} or environment variables
+ * @param egress the policy proxy of a run in the {@code egress} network mode, or null
  */
 public record SandboxSpec(
     String executionId,
@@ -31,13 +32,40 @@ public record SandboxSpec(
     Path logDir,
     boolean interactive,
     io.quackrunner.sandbox.PhaseTimes phases,
-    List<SecretValue> secrets) {
+    List<SecretValue> secrets,
+    io.quackrunner.egress.EgressGate egress) {
 
   /** Copies the collections. */
   public SandboxSpec {
     argv = List.copyOf(argv);
     env = Map.copyOf(env);
     secrets = secrets == null ? List.of() : List.copyOf(secrets);
+  }
+
+  /** A spec without egress. */
+  public SandboxSpec(
+      String executionId,
+      List<String> argv,
+      ResolvedRuntime runtime,
+      Path inputDir,
+      Map<String, String> env,
+      Limits limits,
+      Path logDir,
+      boolean interactive,
+      io.quackrunner.sandbox.PhaseTimes phases,
+      List<SecretValue> secrets) {
+    this(
+        executionId,
+        argv,
+        runtime,
+        inputDir,
+        env,
+        limits,
+        logDir,
+        interactive,
+        phases,
+        secrets,
+        null);
   }
 
   /** A spec without secrets. */

@@ -29,8 +29,18 @@ public final class Workspace implements AutoCloseable {
 
   private static final long SECRETS_TMPFS_BYTES = 1L << 20;
 
+  /**
+   * Where a run's egress socket directory is mounted: {@code /run/quackrunner/egress/<uid>}, one
+   * per cgroup slot (its uid), so the path stays far below the 108-byte limit of a UNIX socket
+   * address wherever the state directory is.
+   */
+  static final Path EGRESS_ROOT = Path.of("/run/quackrunner/egress");
+
+  private static final long EGRESS_TMPFS_BYTES = 64 * 1024;
+
   private final Path dir;
   private boolean closed;
+  private Path egress;
 
   private Workspace(Path dir) {
     this.dir = dir;
@@ -301,6 +311,41 @@ public final class Workspace implements AutoCloseable {
         Posix.unmount(secrets());
       }
       deleteTree(dir);
+    }
+    if (egress != null) {
+      removeEgress(egress);
+    }
+  }
+
+  /**
+   * Mounts the run's egress directory, a 64 KiB tmpfs of mode 0700 owned by the sandbox uid, where
+   * the policy proxy's socket lives; a directory an earlier holder of the slot left is removed
+   * first. It is bound at {@code /run/quackrunner} inside the sandbox, so the sandbox's mountinfo
+   * shows only {@code /}.
+   *
+   * @return the directory
+   * @throws RunnerException of kind EXECUTION_FAILED when it cannot be made
+   */
+  Path mountEgress(int uid) {
+    Path d = EGRESS_ROOT.resolve(Integer.toString(uid));
+    try {
+      Files.createDirectories(EGRESS_ROOT);
+      Files.setPosixFilePermissions(EGRESS_ROOT, PosixFilePermissions.fromString("rwx--x--x"));
+      removeEgress(d);
+      Files.createDirectory(d);
+      egress = d;
+      Posix.mountTmpfs(d, EGRESS_TMPFS_BYTES, 16, "0700", uid, uid);
+      return d;
+    } catch (IOException e) {
+      throw new RunnerException(
+          ErrorKind.EXECUTION_FAILED, "cannot make the egress directory " + d + ": " + e);
+    }
+  }
+
+  private static void removeEgress(Path d) {
+    if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+      Posix.unmount(d);
+      deleteTree(d);
     }
   }
 

@@ -83,27 +83,28 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
   private static ReceiptPredicate withFinalStatus(ReceiptPredicate p, RunRecord r) {
     ReceiptPredicate.RunStatus s = ReceiptPredicate.RunStatus.valueOf(r.status().name());
     return new ReceiptPredicate(
-        p.containerId(),
-        p.triggerHash(),
-        p.executionId(),
-        ReceiptPredicate.statusOf(s),
-        s,
-        r.errorDetail(),
-        p.artifacts(),
-        p.stdout(),
-        p.stderr(),
-        p.startedAt(),
-        p.finishedAt(),
-        p.exitCode(),
-        p.signal(),
-        p.limits(),
-        p.resourceUsage(),
-        p.tool(),
-        p.command(),
-        p.environmentFingerprint(),
-        p.sandbox(),
-        p.runnerVersion(),
-        r.errorKind() == null ? null : r.errorKind().slug());
+            p.containerId(),
+            p.triggerHash(),
+            p.executionId(),
+            ReceiptPredicate.statusOf(s),
+            s,
+            r.errorDetail(),
+            p.artifacts(),
+            p.stdout(),
+            p.stderr(),
+            p.startedAt(),
+            p.finishedAt(),
+            p.exitCode(),
+            p.signal(),
+            p.limits(),
+            p.resourceUsage(),
+            p.tool(),
+            p.command(),
+            p.environmentFingerprint(),
+            p.sandbox(),
+            p.runnerVersion(),
+            r.errorKind() == null ? null : r.errorKind().slug())
+        .withNetwork(p.network());
   }
 
   /**

@@ -42,6 +42,7 @@ final class RunPlanner {
    * @param inputs the inputs, sorted by name
    * @param canonicalJson the canonical stored request (no secret values, no inline content)
    * @param secrets the tenant's secrets this run receives, values read when the plan was made
+   * @param egress the run's egress (the tool's allow-list, narrowed by the request), or null
    */
   record Plan(
       ResolvedTool tool,
@@ -50,7 +51,8 @@ final class RunPlanner {
       LimitsRequest limits,
       List<InputRef> inputs,
       String canonicalJson,
-      List<SecretValue> secrets) {}
+      List<SecretValue> secrets,
+      io.quackrunner.egress.Egress egress) {}
 
   private final ToolRegistry registry;
   private final ContentStore cas;
@@ -100,6 +102,7 @@ final class RunPlanner {
     }
     List<SecretValue> values = secretValues(tenant, t, r.secrets());
     LimitsRequest limits = LimitsJson.merge(t.version().limits(), r.limits());
+    io.quackrunner.egress.Egress egress = egress(t, r);
     // Validates limits against the maxima, the runtime, env names and argv; touches no file.
     executor.prepare(
         new ExecRequest(
@@ -110,7 +113,8 @@ final class RunPlanner {
             Path.of("/nonexistent"),
             env,
             limits,
-            values));
+            values,
+            egress));
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("tool", t.tool().name());
     doc.put("version", t.version().version());
@@ -127,7 +131,35 @@ final class RunPlanner {
       // Part of the request: the same key with another callback is another request (422).
       doc.put("callback", r.callback());
     }
-    return new Plan(t, argv, env, limits, inputs, Canonical.json(doc), values);
+    if (r.allowHosts() != null) {
+      doc.put("allow_hosts", egress.allow().labels());
+    }
+    return new Plan(t, argv, env, limits, inputs, Canonical.json(doc), values, egress);
+  }
+
+  /**
+   * Returns the tool's egress narrowed by the request's {@code allow_hosts}, or null when the tool
+   * has none.
+   *
+   * @throws RunnerException of kind FORBIDDEN when the request names hosts and the tool has no
+   *     egress, or names one outside the tool's list; SCHEMA_VIOLATION for a malformed entry
+   */
+  private static io.quackrunner.egress.Egress egress(ResolvedTool t, RunRequest r) {
+    io.quackrunner.egress.Egress tool = t.version().network();
+    if (r.allowHosts() == null) {
+      return tool;
+    }
+    io.quackrunner.egress.AllowList asked =
+        io.quackrunner.egress.AllowList.parse(r.allowHosts(), ErrorKind.SCHEMA_VIOLATION);
+    if (tool == null) {
+      throw new RunnerException(
+          ErrorKind.FORBIDDEN, t.id() + " has no egress: allow_hosts cannot widen its network");
+    }
+    if (asked.isEmpty()) {
+      throw new RunnerException(
+          ErrorKind.SCHEMA_VIOLATION, "allow_hosts is empty: omit it, or set network none");
+    }
+    return tool.narrow(asked);
   }
 
   /**
@@ -205,6 +237,11 @@ final class RunPlanner {
           n.has("secrets")
               ? Canonical.JSON.convertValue(n.get("secrets"), new TypeReference<List<String>>() {})
               : null;
+      List<String> allowHosts =
+          n.has("allow_hosts")
+              ? Canonical.JSON.convertValue(
+                  n.get("allow_hosts"), new TypeReference<List<String>>() {})
+              : null;
       return new RunRequest(
           n.get("tool").asText(),
           n.get("version").asText(),
@@ -216,7 +253,9 @@ final class RunPlanner {
           null,
           null,
           secrets,
-          n.has("callback") ? n.get("callback").asText() : null);
+          n.has("callback") ? n.get("callback").asText() : null,
+          null,
+          allowHosts);
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot read a stored request: " + e, e);
     }

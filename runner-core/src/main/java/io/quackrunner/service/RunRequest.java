@@ -26,6 +26,8 @@ import java.util.Map;
  *     "Callbacks")
  * @param origin the front-end (and client) the request came through, or null when the caller did
  *     not say; not part of the request's identity (hash, idempotency, trigger binding)
+ * @param allowHosts {@code HOST:PORT} entries narrowing the tool's egress allow-list, or null for
+ *     the tool's whole list; never wider than the tool's (docs/SANDBOX.md, "Egress")
  */
 public record RunRequest(
     String tool,
@@ -39,7 +41,8 @@ public record RunRequest(
     SignedTrigger trigger,
     List<String> secrets,
     String callback,
-    RunOrigin origin) {
+    RunOrigin origin,
+    List<String> allowHosts) {
 
   /** Creates a request that says nothing of its origin. */
   public RunRequest(
@@ -66,6 +69,7 @@ public record RunRequest(
         trigger,
         secrets,
         callback,
+        null,
         null);
   }
 
@@ -109,7 +113,8 @@ public record RunRequest(
         trigger,
         secrets,
         callback,
-        o);
+        o,
+        allowHosts);
   }
 
   /** Creates a request with a signed trigger (or null) that receives every declared secret. */
@@ -143,8 +148,8 @@ public record RunRequest(
    * Returns the hex SHA-256 a trigger must carry as {@code request_sha256} to bind this request: of
    * the RFC 8785 form of {@code {tool, version, verb, inputs: [{name, sha256}], params, limits,
    * env}} (limits as requested, absent ones omitted), with {@code callback} added when the request
-   * has one (so a signed trigger also fixes where its receipt goes); the idempotency key and the
-   * trigger are not part of it.
+   * has one (so a signed trigger also fixes where its receipt goes) and {@code allow_hosts} when the
+   * request narrows the egress allow-list; the idempotency key and the trigger are not part of it.
    */
   public String bindingSha256() {
     Map<String, Object> doc = new java.util.LinkedHashMap<>();
@@ -168,6 +173,9 @@ public record RunRequest(
     if (callback != null) {
       doc.put("callback", callback);
     }
+    if (allowHosts != null) {
+      doc.put("allow_hosts", allowHosts);
+    }
     byte[] jcs = io.quackrunner.receipts.Jcs.canonicalize(Canonical.JSON.valueToTree(doc));
     return io.quackrunner.receipts.TriggerHashes.sha256(jcs);
   }
@@ -175,6 +183,7 @@ public record RunRequest(
   /** Normalizes absent collections to empty ones. */
   public RunRequest {
     secrets = secrets == null ? null : List.copyOf(secrets);
+    allowHosts = allowHosts == null ? null : List.copyOf(allowHosts);
     inputs = inputs == null ? List.of() : List.copyOf(inputs);
     params =
         params == null

@@ -715,7 +715,8 @@ public final class RunService implements AutoCloseable {
                         dir.resolve("out"),
                         plan.env(),
                         plan.limits(),
-                        plan.secrets())),
+                        plan.secrets(),
+                        plan.egress())),
                 logs.listener(id),
                 control);
         long totalMs = (System.nanoTime() - t0) / 1_000_000;

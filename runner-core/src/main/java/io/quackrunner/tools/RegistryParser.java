@@ -47,7 +47,9 @@ final class RegistryParser {
           "limits",
           "env",
           "allowed_env",
-          "secrets");
+          "secrets",
+          "network");
+  private static final Set<String> NETWORK = Set.of("allow", "max_connections", "max_bytes");
   private static final Set<String> VERB = Set.of("description", "params");
   private static final Set<String> SECRET_KEYS = Set.of("name", "as", "env");
   private static final Set<String> MANIFEST = Set.of("path", "schema");
@@ -189,6 +191,14 @@ final class RegistryParser {
     }
     List<String> allowedEnv = strings(n, ptr, "allowed_env", ENV);
     List<SecretSpec> secrets = secrets(n, ptr, env.keySet(), allowedEnv);
+    io.quackrunner.egress.Egress egress = egress(n.path("network"), ptr + "/network");
+    if (egress != null
+        && limits.network() != null
+        && limits.network() != io.quackrunner.limits.NetworkMode.EGRESS) {
+      throw error(
+          ptr + "/limits/network",
+          "network " + limits.network().label() + " and network.allow exclude each other");
+    }
     String digest = digest(n, files);
     return new ToolVersion(
         version,
@@ -202,7 +212,46 @@ final class RegistryParser {
         env,
         allowedEnv,
         secrets,
-        digest);
+        digest,
+        egress);
+  }
+
+  /**
+   * Reads {@code network: {allow: [HOST:PORT, ...], max_connections: N, max_bytes: SIZE}}, or null
+   * when absent.
+   */
+  private io.quackrunner.egress.Egress egress(JsonNode n, String ptr) {
+    if (n.isMissingNode() || n.isNull()) {
+      return null;
+    }
+    object(n, ptr, NETWORK);
+    List<String> allow = strings(n, ptr, "allow", null);
+    if (allow.isEmpty()) {
+      throw error(ptr + "/allow", "network needs a non-empty 'allow' list of HOST:PORT");
+    }
+    try {
+      io.quackrunner.egress.AllowList list =
+          io.quackrunner.egress.AllowList.parse(allow, ErrorKind.CONFIGURATION);
+      int conns = io.quackrunner.egress.Egress.DEFAULT_MAX_CONNECTIONS;
+      long bytes = io.quackrunner.egress.Egress.DEFAULT_MAX_BYTES;
+      JsonNode c = n.path("max_connections");
+      if (!c.isMissingNode()) {
+        if (!c.canConvertToInt() || !c.isIntegralNumber() || c.intValue() < 1) {
+          throw error(ptr + "/max_connections", "must be a positive integer");
+        }
+        conns = c.intValue();
+      }
+      JsonNode b = n.path("max_bytes");
+      if (!b.isMissingNode()) {
+        bytes =
+            b.isIntegralNumber()
+                ? b.longValue()
+                : io.quackrunner.limits.Units.parseBytes(b.asText());
+      }
+      return new io.quackrunner.egress.Egress(list, conns, bytes);
+    } catch (RunnerException e) {
+      throw error(ptr, e.getMessage());
+    }
   }
 
   private LimitsRequest limits(JsonNode n, String ptr) {

@@ -23,6 +23,8 @@ import java.util.Map;
  * @param allowedEnv names a request may set in its {@code env}
  * @param secrets the secrets of the run's tenant this version receives, and how (file or env)
  * @param digest {@code sha256:<hex>} over this definition and the content of {@code files}
+ * @param network the egress allow-list and caps of every run ({@code network: {allow: [...]}}), or
+ *     null when the tool has no egress; a request may only narrow it
  */
 public record ToolVersion(
     String version,
@@ -36,7 +38,38 @@ public record ToolVersion(
     Map<String, String> env,
     List<String> allowedEnv,
     List<SecretSpec> secrets,
-    String digest) {
+    String digest,
+    io.quackrunner.egress.Egress network) {
+
+  /** A tool version without egress. */
+  public ToolVersion(
+      String version,
+      String runtime,
+      Path files,
+      List<String> entrypoint,
+      Map<String, Verb> verbs,
+      List<String> outputs,
+      ManifestRule manifest,
+      LimitsRequest limits,
+      Map<String, String> env,
+      List<String> allowedEnv,
+      List<SecretSpec> secrets,
+      String digest) {
+    this(
+        version,
+        runtime,
+        files,
+        entrypoint,
+        verbs,
+        outputs,
+        manifest,
+        limits,
+        env,
+        allowedEnv,
+        secrets,
+        digest,
+        null);
+  }
 
   /** Copies the collections (the verb map keeps its order). */
   public ToolVersion {

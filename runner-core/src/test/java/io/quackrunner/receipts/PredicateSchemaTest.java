@@ -24,7 +24,7 @@ class PredicateSchemaTest {
     JsonNode schema = new ObjectMapper().readTree(file.toFile());
     ReceiptPredicate sample = SampleReceipts.succeeded("r", Map.of("a.txt", new byte[] {1}));
     JsonNode predicate = ReceiptStatement.of(sample).toJson().get("predicate");
-    // A signed trigger and a recorded origin add the two optional members.
+    // A signed trigger, a recorded origin and an egress run add the optional members.
     JsonNode triggered =
         ReceiptStatement.of(
                 sample
@@ -35,16 +35,39 @@ class PredicateSchemaTest {
                             "link-1",
                             "caller+01234567",
                             new ObjectMapper().createObjectNode().put("payloadType", "t"),
-                            new ReceiptPredicate.Checkpoint("log.example", 3, "AAAA"))))
+                            new ReceiptPredicate.Checkpoint("log.example", 3, "AAAA")))
+                    .withNetwork(
+                        new io.quackrunner.egress.EgressSummary(
+                            "egress",
+                            List.of("api.example.com:443"),
+                            64,
+                            1024,
+                            List.of(
+                                new io.quackrunner.egress.EgressReport.Destination(
+                                    "api.example.com", 443, "203.0.113.9", 1, 10, 20)),
+                            List.of(
+                                new io.quackrunner.egress.EgressSummary.Refusal(
+                                    "x.example.com", 443, "not in the allow-list")),
+                            1)))
             .toJson()
             .get("predicate");
     assertThat(predicate.has("trigger")).isFalse();
     assertThat(predicate.has("origin")).isFalse();
     assertThat(schema.get("$schema").asText())
         .isEqualTo("https://json-schema.org/draft/2020-12/schema");
-    assertSameFields(schema, triggered, List.of("trigger", "origin"));
+    assertThat(predicate.has("network")).isFalse();
+    assertSameFields(schema, triggered, List.of("trigger", "origin", "network"));
     assertSameFields(schema.at("/properties/origin"), triggered.get("origin"), List.of());
     assertThat(triggered.at("/origin/front_end").asText()).isEqualTo("mcp");
+    assertSameFields(schema.at("/properties/network"), triggered.get("network"), List.of());
+    assertSameFields(
+        schema.at("/properties/network/properties/destinations/items"),
+        triggered.at("/network/destinations/0"),
+        List.of());
+    assertSameFields(
+        schema.at("/properties/network/properties/refused/items"),
+        triggered.at("/network/refused/0"),
+        List.of());
     assertSameFields(schema.at("/properties/trigger"), triggered.get("trigger"), List.of());
     assertSameFields(
         schema.at("/properties/trigger/properties/checkpoint"),

@@ -192,4 +192,46 @@ class ToolRegistryTest {
           .hasMessageContaining("tools.yaml:");
     }
   }
+
+  private static String withNetwork(String network) {
+    return GOOD + "        network: " + network + "\n";
+  }
+
+  @Test
+  void aNetworkAllowListIsParsedWithItsCapsAndCountsInTheDigest() throws Exception {
+    ToolRegistry r =
+        load(
+            withNetwork(
+                "{allow: [\"api.example.com:443\", \"*.pkg.example.org:443\"],"
+                    + " max_connections: 4, max_bytes: 2m}"));
+    var e = r.resolve("echo", "1.0", "say").version().network();
+    assertThat(e.allow().labels()).containsExactly("api.example.com:443", "*.pkg.example.org:443");
+    assertThat(e.maxConnections()).isEqualTo(4);
+    assertThat(e.maxBytes()).isEqualTo(2L << 20);
+    String other =
+        load(withNetwork("{allow: [\"api.example.com:8443\"]}"))
+            .resolve("echo", "1.0", "say")
+            .version()
+            .digest();
+    assertThat(other).isNotEqualTo(r.resolve("echo", "1.0", "say").version().digest());
+    assertThat(load(GOOD).resolve("echo", "1.0", "say").version().network()).isNull();
+  }
+
+  @Test
+  void aBadNetworkEntryRefusesTheRegistryNamingTheLine() {
+    for (String bad :
+        List.of(
+            "{allow: [\"api.example.com\"]}",
+            "{allow: [\"*.com:443\"]}",
+            "{allow: []}",
+            "{allow: [\"a.example.com:443\"], extra: 1}",
+            "{allow: [\"a.example.com:443\"], max_connections: 0}")) {
+      assertThatThrownBy(() -> load(withNetwork(bad)))
+          .as(bad)
+          .isInstanceOf(RunnerException.class)
+          .hasMessageContaining("tools.yaml:")
+          .extracting(e -> ((RunnerException) e).kind())
+          .isEqualTo(ErrorKind.CONFIGURATION);
+    }
+  }
 }

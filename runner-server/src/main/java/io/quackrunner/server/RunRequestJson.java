@@ -34,7 +34,8 @@ public final class RunRequestJson {
           "idempotency_key",
           "trigger",
           "secrets",
-          "callback");
+          "callback",
+          "allow_hosts");
   private static final Set<String> INPUT_FIELDS = Set.of("name", "content_base64", "sha256");
 
   private RunRequestJson() {}
@@ -105,6 +106,20 @@ public final class RunRequestJson {
       }
     }
     String callback = string(n, "callback", false);
+    List<String> allowHosts = null;
+    JsonNode ah = n.get("allow_hosts");
+    if (ah != null && !ah.isNull()) {
+      if (!ah.isArray()) {
+        throw usage("allow_hosts must be an array of HOST:PORT strings");
+      }
+      allowHosts = new ArrayList<>();
+      for (int i = 0; i < ah.size(); i++) {
+        if (!ah.get(i).isTextual()) {
+          throw usage("allow_hosts[" + i + "] must be a string");
+        }
+        allowHosts.add(ah.get(i).asText());
+      }
+    }
     JsonNode t = n.get("trigger");
     SignedTrigger trigger = t == null || t.isNull() ? null : SignedTrigger.parse(t);
     return new RunRequest(
@@ -118,7 +133,9 @@ public final class RunRequestJson {
         key,
         trigger,
         secrets,
-        callback);
+        callback,
+        null,
+        allowHosts);
   }
 
   private static InputRef input(JsonNode n, String where, ContentStore cas, long max) {
