@@ -35,10 +35,11 @@ public final class RunDocuments {
   }
 
   /**
-   * Returns the RFC 9457 problem document the gateway answers a runner error with (no {@code
+   * Returns the RFC 9457 problem document the gateway answers a runner error with, with its
+   * extension members ({@code original_run}, {@code reason}, {@code rejected_run}; no {@code
    * instance}).
    */
   public static Map<String, Object> problem(RunnerException e) {
-    return Http.problem(e.kind(), e.kind().httpStatus(), e.getMessage(), null);
+    return Http.problem(e, e.kind().httpStatus(), null);
   }
 }

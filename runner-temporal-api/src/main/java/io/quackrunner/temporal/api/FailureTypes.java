@@ -37,13 +37,34 @@ public final class FailureTypes {
   /** The prefix of every problem type. */
   public static final String PROBLEM_BASE = "https://quackrunner.io/problems/";
 
-  /** Bad request: unknown tool, verb or field, schema violation, idempotency key given. */
+  /** The request names a tool, version or verb the worker's registry does not hold. */
+  public static final String UNKNOWN_TOOL = PROBLEM_BASE + "unknown-tool";
+
+  /** The request has a member, parameter or limit the API does not define. */
+  public static final String UNKNOWN_FIELD = PROBLEM_BASE + "unknown-field";
+
+  /**
+   * A value breaks the schema: a wrong type, a missing required member, parameters that fail the
+   * verb's JSON Schema, or an {@code idempotency_key} (the worker derives it).
+   */
+  public static final String SCHEMA_VIOLATION = PROBLEM_BASE + "schema-violation";
+
+  /** Bad usage, e.g. both a derived key and a signed trigger. */
   public static final String USAGE = PROBLEM_BASE + "usage";
 
-  /** No such tool, version, input digest or run. */
+  /** No such input digest, run or receipt. */
   public static final String NOT_FOUND = PROBLEM_BASE + "not-found";
 
-  /** The derived trigger was already used for a different request. */
+  /** The request asks for what the worker's tenant may not have (env outside the allow-list). */
+  public static final String FORBIDDEN = PROBLEM_BASE + "forbidden";
+
+  /** The signed trigger was refused by the tenant's trigger policy (docs/TRIGGERS.md). */
+  public static final String INVALID_TRIGGER_PROBLEM = PROBLEM_BASE + "invalid-trigger";
+
+  /** The trigger was used before for a different request; nothing was executed. */
+  public static final String IDEMPOTENCY_KEY_REUSED = PROBLEM_BASE + "idempotency-key-reused";
+
+  /** The request conflicts with the state of a run. */
   public static final String CONFLICT = PROBLEM_BASE + "conflict";
 
   /** An inline input is larger than the worker accepts. */
@@ -54,7 +75,11 @@ public final class FailureTypes {
 
   /**
    * Every type a workflow's retry policy should list as non-retryable (the activity marks them so
-   * itself; listing them also protects against a worker of another version).
+   * itself; listing them also protects against a worker of another version): the run statuses and
+   * UBL kinds above, and the problem type of every error kind that is the request's fault. The
+   * retryable ones are the runner's own conditions: {@code busy}, {@code unavailable}, {@code
+   * internal}, {@code receipt-commit-failed}, {@code isolation-unavailable}, {@code configuration},
+   * {@code execution-failed}.
    */
   public static final List<String> NON_RETRYABLE =
       List.of(
@@ -65,11 +90,26 @@ public final class FailureTypes {
           INTERRUPTED,
           ARTIFACT_VIOLATION,
           INVALID_TRIGGER,
+          INVALID_TRIGGER_PROBLEM,
+          PROBLEM_BASE + "artifact-violation",
           USAGE,
+          PROBLEM_BASE + "bad-request",
+          PROBLEM_BASE + "bad-json",
+          UNKNOWN_FIELD,
+          SCHEMA_VIOLATION,
+          UNKNOWN_TOOL,
+          PROBLEM_BASE + "unsupported-media-type",
+          PROBLEM_BASE + "method-not-allowed",
           NOT_FOUND,
+          PROBLEM_BASE + "verification-failed",
+          PROBLEM_BASE + "unauthenticated",
+          FORBIDDEN,
           CONFLICT,
+          IDEMPOTENCY_KEY_REUSED,
           TOO_LARGE,
-          PROBLEM_BASE + "invalid-trigger");
+          PROBLEM_BASE + "uri-too-long",
+          PROBLEM_BASE + "headers-too-large",
+          PROBLEM_BASE + "range-not-satisfiable");
 
   private FailureTypes() {}
 }

@@ -1,5 +1,6 @@
 package io.quackrunner.temporal.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
@@ -11,6 +12,11 @@ import java.util.List;
  * them), never their bytes. Links ({@code href}) are paths of a gateway ({@code runner serve}) on
  * the worker's state directory; the files themselves are at {@code
  * <state-dir>/runs/<id>/out/<path>}.
+ *
+ * <p>Read <b>tolerantly</b>: members this type does not know (added by a newer worker, or present
+ * in workflow history written by one) are ignored, here and in every nested type, whatever the data
+ * converter's settings, because a RunResult in a workflow's history outlives the worker deployment
+ * that wrote it (docs/TEMPORAL.md, "Payloads").
  *
  * @param id the run's id (execution id)
  * @param status {@code QUEUED}, {@code RUNNING}, {@code SUCCEEDED}, {@code FAILED}, {@code
@@ -28,10 +34,12 @@ import java.util.List;
  * @param manifest the manifest reference, or null
  * @param violations refused outputs and failed output checks
  * @param toolDigest the tool version's digest ({@code sha256:<hex>}), or null
+ * @param secrets the names (never values) of the tenant secrets the run received, sorted
  * @param logs references to the stored stdout and stderr
  * @param error the RFC 9457 problem of a run that did not succeed, or null
  * @param receipt the signed receipt's reference, or null before it is issued
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record RunResult(
     @JsonProperty("id") String id,
     @JsonProperty("status") String status,
@@ -47,6 +55,7 @@ public record RunResult(
     @JsonProperty("manifest") ManifestRef manifest,
     @JsonProperty("violations") List<Violation> violations,
     @JsonProperty("tool_digest") String toolDigest,
+    @JsonProperty("secrets") List<String> secrets,
     @JsonProperty("logs") Logs logs,
     @JsonProperty("error") Problem error,
     @JsonProperty("receipt") ReceiptRef receipt) {
@@ -59,6 +68,7 @@ public record RunResult(
    * @param finishedAt RFC 3339 UTC, or null
    * @param durationMs milliseconds from start to finish, or null
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Timings(
       @JsonProperty("queued_at") String queuedAt,
       @JsonProperty("started_at") String startedAt,
@@ -73,6 +83,7 @@ public record RunResult(
    * @param peakMemoryBytes peak memory, bytes
    * @param sandboxOverheadMs runner time around the sandbox, milliseconds
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Usage(
       @JsonProperty("wall_time_ms") long wallTimeMs,
       @JsonProperty("cpu_time_ms") long cpuTimeMs,
@@ -88,6 +99,7 @@ public record RunResult(
    * @param mediaType the media type
    * @param href the gateway path serving it ({@code /runs/{id}/artifacts/{path}})
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ArtifactRef(
       @JsonProperty("path") String path,
       @JsonProperty("size") long size,
@@ -101,6 +113,7 @@ public record RunResult(
    * @param path the path under {@code out/}
    * @param href the gateway path serving it
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ManifestRef(@JsonProperty("path") String path, @JsonProperty("href") String href) {}
 
   /**
@@ -110,6 +123,7 @@ public record RunResult(
    * @param kind the kind of violation
    * @param detail what was wrong
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Violation(
       @JsonProperty("path") String path,
       @JsonProperty("kind") String kind,
@@ -122,6 +136,7 @@ public record RunResult(
    * @param stderr stderr
    * @param follow the gateway path following both live
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Logs(
       @JsonProperty("stdout") LogRef stdout,
       @JsonProperty("stderr") LogRef stderr,
@@ -134,12 +149,16 @@ public record RunResult(
    * @param size bytes stored, or null
    * @param sha256 lower-case hex SHA-256 of the stored bytes, or null
    * @param truncated whether the output cap cut it
+   * @param redactions secret occurrences replaced by {@code [REDACTED:NAME]} before the log was
+   *     stored; {@code size} and {@code sha256} are of the stored bytes
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record LogRef(
       @JsonProperty("href") String href,
       @JsonProperty("size") Long size,
       @JsonProperty("sha256") String sha256,
-      @JsonProperty("truncated") boolean truncated) {}
+      @JsonProperty("truncated") boolean truncated,
+      @JsonProperty("redactions") long redactions) {}
 
   /**
    * An RFC 9457 problem document.
@@ -150,14 +169,21 @@ public record RunResult(
    * @param detail what happened
    * @param instance the run's path, or null
    * @param kind the error kind's slug ({@code execution-failed}, {@code artifact-violation}, …)
+   * @param originalRun {@code idempotency-key-reused}: the run ({@code /runs/{id}}) holding the key
+   * @param reason {@code invalid-trigger}: why the trigger was refused (docs/TRIGGERS.md)
+   * @param rejectedRun {@code invalid-trigger}: the REJECTED run recorded for audit
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Problem(
       @JsonProperty("type") String type,
       @JsonProperty("title") String title,
       @JsonProperty("status") int status,
       @JsonProperty("detail") String detail,
       @JsonProperty("instance") String instance,
-      @JsonProperty("kind") String kind) {}
+      @JsonProperty("kind") String kind,
+      @JsonProperty("original_run") String originalRun,
+      @JsonProperty("reason") String reason,
+      @JsonProperty("rejected_run") String rejectedRun) {}
 
   /**
    * A reference to a run's signed receipt.
@@ -165,6 +191,7 @@ public record RunResult(
    * @param href the gateway path serving the DSSE envelope
    * @param ledgerIndex the receipt's index in the Merkle ledger (RFC 9162 leaf index)
    */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ReceiptRef(
       @JsonProperty("href") String href, @JsonProperty("ledger_index") long ledgerIndex) {}
 }

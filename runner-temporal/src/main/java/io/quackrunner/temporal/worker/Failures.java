@@ -15,16 +15,19 @@ import java.util.Set;
  * activity fails with (the failure table of docs/TEMPORAL.md).
  */
 final class Failures {
-  /** Refusals that a repeat of the same request cannot turn into an acceptance. */
-  private static final Set<ErrorKind> BAD_REQUEST =
+  /**
+   * The runner's own conditions, which a later attempt may not meet: every other kind is the
+   * request's fault, and repeating the same request cannot turn its refusal into an acceptance.
+   */
+  static final Set<ErrorKind> RETRYABLE =
       Set.of(
-          ErrorKind.USAGE,
-          ErrorKind.NOT_FOUND,
-          ErrorKind.CONFLICT,
-          ErrorKind.TOO_LARGE,
-          ErrorKind.INVALID_TRIGGER,
-          ErrorKind.UNAUTHENTICATED,
-          ErrorKind.VERIFICATION_FAILED);
+          ErrorKind.BUSY,
+          ErrorKind.UNAVAILABLE,
+          ErrorKind.INTERNAL,
+          ErrorKind.RECEIPT_COMMIT_FAILED,
+          ErrorKind.ISOLATION_UNAVAILABLE,
+          ErrorKind.CONFIGURATION,
+          ErrorKind.EXECUTION_FAILED);
 
   private Failures() {}
 
@@ -65,8 +68,8 @@ final class Failures {
   static ApplicationFailure rejected(RunnerException e) {
     String type = FailureTypes.PROBLEM_BASE + e.kind().slug();
     Object problem = RunDocuments.problem(e);
-    return BAD_REQUEST.contains(e.kind())
-        ? ApplicationFailure.newNonRetryableFailure(e.getMessage(), type, problem)
-        : ApplicationFailure.newFailure(e.getMessage(), type, problem);
+    return RETRYABLE.contains(e.kind())
+        ? ApplicationFailure.newFailure(e.getMessage(), type, problem)
+        : ApplicationFailure.newNonRetryableFailure(e.getMessage(), type, problem);
   }
 }

@@ -66,15 +66,18 @@ public final class RunActivities implements QuackRunnerActivities {
       }
       if (request.idempotencyKey() != null) {
         throw new RunnerException(
-            ErrorKind.USAGE,
+            ErrorKind.SCHEMA_VIOLATION,
             "idempotency_key must not be set: the worker derives it from the workflow execution"
                 + " and activity id");
       }
+      // Strict, as POST /runs: members the payload type did not know are refused here by name.
       io.quackrunner.service.RunRequest parsed =
           RunDocuments.request(JSON.valueToTree(request), service.content(), MAX_INLINE_BYTES);
       String key =
-          Triggers.key(
-              info.getNamespace(), info.getWorkflowId(), info.getRunId(), info.getActivityId());
+          parsed.trigger() != null
+              ? null // a signed trigger is the run's trigger: one link, one execution
+              : Triggers.key(
+                  info.getNamespace(), info.getWorkflowId(), info.getRunId(), info.getActivityId());
       s = service.submit(tenant, withKey(parsed, key));
     } catch (RunnerException e) {
       throw Failures.rejected(e);
@@ -139,7 +142,16 @@ public final class RunActivities implements QuackRunnerActivities {
   private static io.quackrunner.service.RunRequest withKey(
       io.quackrunner.service.RunRequest r, String key) {
     return new io.quackrunner.service.RunRequest(
-        r.tool(), r.version(), r.verb(), r.inputs(), r.params(), r.limits(), r.env(), key);
+        r.tool(),
+        r.version(),
+        r.verb(),
+        r.inputs(),
+        r.params(),
+        r.limits(),
+        r.env(),
+        key,
+        r.trigger(),
+        r.secrets());
   }
 
   /**

@@ -15,6 +15,7 @@ import io.quackrunner.temporal.api.FailureTypes;
 import io.quackrunner.temporal.api.RunRequest;
 import io.quackrunner.temporal.api.RunResult;
 import io.quackrunner.tools.ToolRegistry;
+import io.quackrunner.triggers.TriggerPayload;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -31,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -162,20 +164,54 @@ class InProcessWorkerIT {
   }
 
   @Test
-  void badRequestIsANonRetryableProblem() {
-    ToolWorkflow.Outcome o =
-        execute(
-            "bad-" + UUID.randomUUID(),
-            new ToolWorkflow.Plan(RunRequest.of("no-such-tool", "1", "run"), 60, 10, 5));
-    assertThat(o.failureType()).isEqualTo(FailureTypes.USAGE);
+  void badRequestsAreNonRetryableProblemsOfTheirKind() {
+    assertRefused(RunRequest.of("no-such-tool", "1", "run"), FailureTypes.UNKNOWN_TOOL);
+    assertRefused(
+        new RunRequest("sh", "1", "run", null, null, null, null, "mine", null, null, null),
+        FailureTypes.SCHEMA_VIOLATION);
+    assertRefused(sh("true").withParam("nope", 1), FailureTypes.SCHEMA_VIOLATION);
+    // A member the payload type does not know (e.g. from a newer client) is refused by name, never
+    // dropped: the run would otherwise be something other than what was asked.
+    assertRefused(
+        new RunRequest(
+            "sh",
+            "1",
+            "run",
+            null,
+            Map.of("script", "true"),
+            null,
+            null,
+            null,
+            null,
+            null,
+            Map.of("origin", Map.of("front_end", "x"))),
+        FailureTypes.UNKNOWN_FIELD);
+    // secrets and trigger reach the engine: an undeclared secret and a trigger the tenant's (empty)
+    // policy refuses are refused there, so neither was dropped on the way.
+    assertRefused(sh("true").withSecrets(List.of("NOT_DECLARED")), FailureTypes.USAGE);
+    assertRefused(
+        sh("true")
+            .withTrigger(
+                Map.of(
+                    "envelope",
+                    Map.of(
+                        "payloadType",
+                        TriggerPayload.PAYLOAD_TYPE,
+                        "payload",
+                        "e30=",
+                        "signatures",
+                        List.of(Map.of("keyid", "k", "sig", "AAAA"))))),
+        FailureTypes.INVALID_TRIGGER_PROBLEM);
+    assertThat(service.store().byStatus(RunStatus.SUCCEEDED)).isEmpty();
+    assertThat(StateDirs.verifiedLedgerSize(state)).isZero();
+  }
+
+  private void assertRefused(RunRequest request, String type) {
+    String id = "bad-" + UUID.randomUUID();
+    ToolWorkflow.Outcome o = execute(id, new ToolWorkflow.Plan(request, 60, 10, 5));
+    assertThat(o.failureType()).as(type).isEqualTo(type);
     assertThat(o.nonRetryable()).isTrue();
-    ToolWorkflow.Outcome keyed =
-        execute(
-            "keyed-" + UUID.randomUUID(),
-            new ToolWorkflow.Plan(
-                new RunRequest("sh", "1", "run", null, null, null, null, "mine"), 60, 10, 5));
-    assertThat(keyed.failureType()).isEqualTo(FailureTypes.USAGE);
-    assertThat(StateDirs.runs(state)).isZero();
+    assertThat(lastAttempt(id)).as("a bad request is not retried").isEqualTo(1);
   }
 
   @Test
