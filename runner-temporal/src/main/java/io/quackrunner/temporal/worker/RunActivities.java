@@ -21,6 +21,7 @@ import io.temporal.activity.ActivityInfo;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.ActivityCompletionException;
 import io.temporal.client.ActivityWorkerShutdownException;
+import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,16 +43,20 @@ public final class RunActivities implements QuackRunnerActivities {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final RunService service;
   private final String tenant;
+  private final CancelRequests cancels;
 
   /**
    * Creates the activities.
    *
    * @param service the engine, opened on the worker's state directory
    * @param tenant the tenant Temporal-started runs belong to
+   * @param stubs the worker's connection to Temporal, asked whether a cancellation is the
+   *     workflow's request or only a lost attempt
    */
-  public RunActivities(RunService service, String tenant) {
+  public RunActivities(RunService service, String tenant, WorkflowServiceStubs stubs) {
     this.service = service;
     this.tenant = tenant;
+    this.cancels = new CancelRequests(stubs);
   }
 
   @Override
@@ -185,7 +190,13 @@ public final class RunActivities implements QuackRunnerActivities {
       try {
         ctx.heartbeat(new Progress(id, phase, output.bytes(), elapsed));
       } catch (ActivityCanceledException c) {
-        cancel(id);
+        // The SDK says "cancelled" both for a workflow's request and for an attempt that timed out
+        // while its successor awaits this run: only the former may kill the run.
+        if (cancels.requested(ctx.getInfo())) {
+          cancel(id);
+        } else {
+          JsonLog.info("temporal.attempt_gone", "run_id", id, "detail", "attempt timed out");
+        }
         throw c;
       } catch (ActivityWorkerShutdownException stopping) {
         // The worker drains: keep waiting so the result is reported, without heartbeats.

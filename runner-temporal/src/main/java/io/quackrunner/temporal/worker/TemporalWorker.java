@@ -86,7 +86,7 @@ public final class TemporalWorker {
               io.temporal.worker.WorkerOptions.newBuilder()
                   .setMaxConcurrentActivityExecutionSize(o.concurrency())
                   .build());
-      worker.registerActivitiesImplementations(new RunActivities(service, o.tenant()));
+      worker.registerActivitiesImplementations(new RunActivities(service, o.tenant(), stubs));
       factory.start();
       JsonLog.info(
           "temporal.worker_started",

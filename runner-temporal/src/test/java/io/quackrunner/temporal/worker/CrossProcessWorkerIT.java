@@ -150,6 +150,29 @@ class CrossProcessWorkerIT {
   }
 
   @Test
+  void sigtermLetsTheRunningActivityFinishAndReportsItsResult() throws Exception {
+    workflows();
+    Path state = StateDirs.create();
+    Process w = worker(state, "draining");
+    WorkflowStub wf =
+        start(
+            "term-" + UUID.randomUUID(),
+            new ToolWorkflow.Plan(
+                RunRequest.of("sh", "1", "run").withParam("script", "echo started; sleep 3"),
+                120,
+                10,
+                5));
+    RunRecord running = awaitRunning(state, "started");
+    assertThat(Processes.terminate(w)).as("exit status after SIGTERM").isZero();
+    ToolWorkflow.Outcome o = wf.getResult(120, TimeUnit.SECONDS, ToolWorkflow.Outcome.class);
+    assertThat(o.failureType()).isNull();
+    assertThat(o.result().id()).isEqualTo(running.id());
+    assertThat(o.result().status()).isEqualTo("SUCCEEDED");
+    assertThat(StateDirs.runs(state)).isEqualTo(1);
+    assertThat(StateDirs.verifiedLedgerSize(state)).isEqualTo(1);
+  }
+
+  @Test
   void workerFrozenPastItsHeartbeatTimeoutDoesNotCauseASecondExecution() throws Exception {
     workflows();
     Path state = StateDirs.create();

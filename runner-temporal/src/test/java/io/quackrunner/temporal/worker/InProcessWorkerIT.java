@@ -12,16 +12,20 @@ import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.temporal.api.FailureTypes;
+import io.quackrunner.temporal.api.Progress;
 import io.quackrunner.temporal.api.RunRequest;
 import io.quackrunner.temporal.api.RunResult;
 import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.TriggerPayload;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestEnvironmentOptions;
@@ -33,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +71,8 @@ class InProcessWorkerIT {
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
     Worker worker = env.newWorker(QUEUE);
     worker.registerWorkflowImplementationTypes(ToolWorkflowImpl.class);
-    worker.registerActivitiesImplementations(new RunActivities(service, "temporal"));
+    worker.registerActivitiesImplementations(
+        new RunActivities(service, "temporal", env.getWorkflowServiceStubs()));
     env.start();
     client = env.getWorkflowClient();
   }
@@ -235,6 +241,44 @@ class InProcessWorkerIT {
     assertThat(lastAttempt(id)).isEqualTo(1);
     assertThat(StateDirs.runs(state)).isEqualTo(1);
     assertThat(StateDirs.verifiedLedgerSize(state)).isEqualTo(1);
+  }
+
+  @Test
+  void aRunningAttemptHeartbeatsItsProgress() throws Exception {
+    String id = "progress-" + UUID.randomUUID();
+    WorkflowStub s = stub(id);
+    // Heartbeat timeout 3 s: the SDK sends at most one heartbeat per ~2.4 s, so the run lasts long
+    // enough for one sent after "started" was written.
+    s.start(new ToolWorkflow.Plan(sh("echo started; sleep 8"), 120, 3, 5));
+    RunRecord running = awaitRunning();
+    Progress seen = null;
+    for (int i = 0; i < 600 && (seen == null || seen.outputBytes() < 8); i++) {
+      var pending =
+          env.getWorkflowServiceStubs()
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(env.getNamespace())
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                      .build())
+              .getPendingActivitiesList();
+      if (!pending.isEmpty() && pending.get(0).hasHeartbeatDetails()) {
+        seen =
+            DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+                0,
+                Optional.of(pending.get(0).getHeartbeatDetails()),
+                Progress.class,
+                Progress.class);
+      }
+      Thread.sleep(100);
+    }
+    assertThat(seen).as("a heartbeat with the run's output").isNotNull();
+    assertThat(seen.runId()).isEqualTo(running.id());
+    assertThat(seen.phase()).isEqualTo("RUNNING");
+    assertThat(seen.outputBytes()).isEqualTo(8); // "started\n"
+    assertThat(seen.elapsedMs()).isPositive();
+    assertThat(s.getResult(120, TimeUnit.SECONDS, ToolWorkflow.Outcome.class).result().status())
+        .isEqualTo("SUCCEEDED");
   }
 
   @Test
