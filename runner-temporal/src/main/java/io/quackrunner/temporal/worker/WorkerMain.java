@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * [--tenant NAME] [--drain-seconds N]}.
  *
  * <p>Bad usage fails with one line on stderr and exit code 125; an unreachable Temporal with 69.
- * SIGTERM stops polling, lets running activities finish for {@code --drain-seconds} and exits 0.
+ * SIGTERM stops polling, lets running activities finish for {@code --drain-seconds} and exits (143,
+ * 128 + SIGTERM, as any JVM the signal stopped).
  */
 @Command(name = "temporal-worker")
 public final class WorkerMain {

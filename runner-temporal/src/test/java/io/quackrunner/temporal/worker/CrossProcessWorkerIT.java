@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The worker as separate OS processes ({@code bin/runner temporal-worker}) against the standalone
  * Temporal test server, with the workflow worker and client in this JVM: a worker killed mid-run, a
- * worker frozen past its heartbeat timeout, two workers on one queue and one state directory.
+ * worker stopped with SIGTERM mid-run, a worker frozen past its heartbeat timeout, two workers on
+ * one queue and one state directory.
  */
 class CrossProcessWorkerIT {
   private static Process server;
@@ -78,6 +81,9 @@ class CrossProcessWorkerIT {
   @AfterEach
   void stopWorkers() throws Exception {
     for (Process p : workers) {
+      p.destroy(); // SIGTERM to all first: they drain at the same time
+    }
+    for (Process p : workers) {
       if (p.isAlive()) {
         Processes.terminate(p);
       }
@@ -89,8 +95,31 @@ class CrossProcessWorkerIT {
 
   private Process worker(Path state, String identity) throws Exception {
     Process p = Processes.worker(plugins, port, queue, state, identity);
-    workers.add(p);
+    synchronized (workers) {
+      workers.add(p);
+    }
     return p;
+  }
+
+  /** Starts workers at once (a JVM start takes long on a loaded machine) and waits for all. */
+  private List<Process> workers(Path state, String... identities) throws Exception {
+    List<CompletableFuture<Process>> started = new ArrayList<>();
+    for (String id : identities) {
+      started.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return worker(state, id);
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              }));
+    }
+    List<Process> out = new ArrayList<>();
+    for (CompletableFuture<Process> f : started) {
+      out.add(f.get(180, TimeUnit.SECONDS));
+    }
+    return out;
   }
 
   private WorkflowStub start(String id, ToolWorkflow.Plan plan) {
@@ -163,7 +192,12 @@ class CrossProcessWorkerIT {
                 10,
                 5));
     RunRecord running = awaitRunning(state, "started");
-    assertThat(Processes.terminate(w)).as("exit status after SIGTERM").isZero();
+    // 143 = 128 + SIGTERM: the status of a JVM stopped by the signal, after its shutdown hook
+    // drained.
+    assertThat(Processes.terminate(w)).as("exit status after SIGTERM").isEqualTo(143);
+    assertThat(Files.readString(state.resolve("worker-draining.log")))
+        .contains("\"event\":\"temporal.worker_stopped\"")
+        .doesNotContain("temporal.worker_left_runs");
     ToolWorkflow.Outcome o = wf.getResult(120, TimeUnit.SECONDS, ToolWorkflow.Outcome.class);
     assertThat(o.failureType()).isNull();
     assertThat(o.result().id()).isEqualTo(running.id());
@@ -176,8 +210,9 @@ class CrossProcessWorkerIT {
   void workerFrozenPastItsHeartbeatTimeoutDoesNotCauseASecondExecution() throws Exception {
     workflows();
     Path state = StateDirs.create();
-    Process a = worker(state, "a");
-    Process b = worker(state, "b");
+    List<Process> ab = workers(state, "a", "b");
+    Process a = ab.get(0);
+    Process b = ab.get(1);
     String id = "frozen-" + UUID.randomUUID();
     WorkflowStub wf =
         start(
@@ -210,8 +245,7 @@ class CrossProcessWorkerIT {
   void twoWorkersOnOneQueueAndStateDirExecuteFiftyActivitiesOnceEach() throws Exception {
     workflows();
     Path state = StateDirs.create();
-    worker(state, "one");
-    worker(state, "two");
+    workers(state, "one", "two");
     List<WorkflowStub> started = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
       started.add(
