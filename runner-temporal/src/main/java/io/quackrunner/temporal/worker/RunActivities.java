@@ -163,11 +163,15 @@ public final class RunActivities implements QuackRunnerActivities {
    * Waits for the run to end, heartbeating progress; a cancellation delivered through the heartbeat
    * cancels the run (the sandbox is killed, the run ends CANCELLED with its receipt) and is then
    * reported to Temporal.
+   *
+   * <p>The first heartbeat goes out at once, before any wait: the server's heartbeat clock has run
+   * since the attempt started, through payload conversion and the submit, which on a loaded machine
+   * can take seconds; it also records the run id where the next attempt can see it.
    */
   private RunRecord awaitEnd(
       ActivityExecutionContext ctx, String id, boolean created, OutputCounter output, long t0) {
     CompletableFuture<RunRecord> done = service.completion(id);
-    boolean heartbeat = true;
+    boolean heartbeat = heartbeat(ctx, id, created, output, t0);
     while (true) {
       try {
         return done.get(HEARTBEAT_EVERY_MS, TimeUnit.MILLISECONDS);
@@ -181,32 +185,44 @@ public final class RunActivities implements QuackRunnerActivities {
         throw Failures.rejected(
             new RunnerException(ErrorKind.INTERNAL, "waiting for run " + id + ": " + e.getCause()));
       }
-      if (!heartbeat) {
-        continue;
+      if (heartbeat) {
+        heartbeat = heartbeat(ctx, id, created, output, t0);
       }
-      RunRecord now = service.store().find(id).orElseThrow();
-      String phase = created ? now.status().name() : "AWAITING";
-      long elapsed = (System.nanoTime() - t0) / 1_000_000;
-      try {
-        ctx.heartbeat(new Progress(id, phase, output.bytes(), elapsed));
-      } catch (ActivityCanceledException c) {
-        // The SDK says "cancelled" both for a workflow's request and for an attempt that timed out
-        // while its successor awaits this run: only the former may kill the run.
-        if (cancels.requested(ctx.getInfo())) {
-          cancel(id);
-        } else {
-          JsonLog.info("temporal.attempt_gone", "run_id", id, "detail", "attempt timed out");
-        }
-        throw c;
-      } catch (ActivityWorkerShutdownException stopping) {
-        // The worker drains: keep waiting so the result is reported, without heartbeats.
-        heartbeat = false;
-      } catch (ActivityCompletionException gone) {
-        // This attempt timed out at the server: the run goes on here, and the next attempt
-        // (on any worker sharing the state directory) finds its trigger and awaits it.
-        JsonLog.info("temporal.attempt_gone", "run_id", id, "detail", String.valueOf(gone));
-        throw gone;
+    }
+  }
+
+  /**
+   * Sends one heartbeat (the SDK throttles what reaches the server).
+   *
+   * @return false once the worker drains (keep waiting without heartbeats, so the result is still
+   *     reported)
+   * @throws ActivityCompletionException when the attempt is cancelled or gone; the run is cancelled
+   *     first only when the workflow asked for it
+   */
+  private boolean heartbeat(
+      ActivityExecutionContext ctx, String id, boolean created, OutputCounter output, long t0) {
+    RunRecord now = service.store().find(id).orElseThrow();
+    String phase = created ? now.status().name() : "AWAITING";
+    long elapsed = (System.nanoTime() - t0) / 1_000_000;
+    try {
+      ctx.heartbeat(new Progress(id, phase, output.bytes(), elapsed));
+      return true;
+    } catch (ActivityCanceledException c) {
+      // The SDK says "cancelled" both for a workflow's request and for an attempt that timed out
+      // while its successor awaits this run: only the former may kill the run.
+      if (cancels.requested(ctx.getInfo())) {
+        cancel(id);
+      } else {
+        JsonLog.info("temporal.attempt_gone", "run_id", id, "detail", "attempt timed out");
       }
+      throw c;
+    } catch (ActivityWorkerShutdownException stopping) {
+      return false;
+    } catch (ActivityCompletionException gone) {
+      // This attempt timed out at the server: the run goes on here, and the next attempt
+      // (on any worker sharing the state directory) finds its trigger and awaits it.
+      JsonLog.info("temporal.attempt_gone", "run_id", id, "detail", String.valueOf(gone));
+      throw gone;
     }
   }
 

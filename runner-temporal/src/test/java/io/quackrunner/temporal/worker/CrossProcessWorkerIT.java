@@ -161,8 +161,10 @@ class CrossProcessWorkerIT {
             new ToolWorkflow.Plan(
                 RunRequest.of("sh", "1", "run").withParam("script", "echo started; sleep 30"),
                 120,
-                3,
-                5));
+                // Generous: a cold worker JVM on a loaded machine may take seconds to its first
+                // heartbeat, and each lost attempt costs one of the policy's attempts.
+                10,
+                20));
     RunRecord running = awaitRunning(state, "started");
     Processes.kill9(first);
     worker(state, "second");
@@ -221,7 +223,7 @@ class CrossProcessWorkerIT {
                 RunRequest.of("sh", "1", "run").withParam("script", "echo started; sleep 8"),
                 120,
                 2,
-                5));
+                20)); // many attempts: under load a cold worker may lose some before the freeze
     RunRecord running = awaitRunning(state, "started");
     long ownerPid = Long.parseLong(running.owner().substring(0, running.owner().indexOf(':')));
     Process owner = Processes.workerJvm(a).pid() == ownerPid ? a : b;
@@ -255,7 +257,7 @@ class CrossProcessWorkerIT {
                   RunRequest.of("sh", "1", "run").withParam("script", "echo $N").withParam("n", i),
                   60,
                   10,
-                  5)));
+                  20)));
     }
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 50; i++) {

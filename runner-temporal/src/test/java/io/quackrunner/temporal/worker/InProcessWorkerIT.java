@@ -222,10 +222,10 @@ class InProcessWorkerIT {
 
   @Test
   void fiveAttemptsOfAnActivityThatTimesOutExecuteTheToolOnce() {
-    // start-to-close 2 s, the run takes 5 s: attempts 1 and 2 time out, a later attempt finds the
-    // run's trigger and returns its result. The tool ran once.
+    // start-to-close 3 s, the run takes 5 s: attempt 1 times out, a later attempt finds the run's
+    // trigger and returns its result. The tool ran once.
     String id = "retry-" + UUID.randomUUID();
-    ToolWorkflow.Outcome o = execute(id, new ToolWorkflow.Plan(sh("echo once; sleep 5"), 2, 10, 5));
+    ToolWorkflow.Outcome o = execute(id, new ToolWorkflow.Plan(sh("echo once; sleep 5"), 3, 10, 5));
     assertThat(o.failureType()).isNull();
     assertThat(o.result().status()).isEqualTo("SUCCEEDED");
     assertThat(lastAttempt(id)).isGreaterThan(1);
@@ -236,9 +236,11 @@ class InProcessWorkerIT {
   @Test
   void heartbeatTimeoutShorterThanTheRunStillExecutesOnce() {
     String id = "hb-" + UUID.randomUUID();
-    ToolWorkflow.Outcome o = execute(id, new ToolWorkflow.Plan(sh("echo once; sleep 6"), 60, 2, 5));
+    // The invariant is one execution, whatever the attempts: under load a heartbeat may come late
+    // and the attempt be retried; the retry awaits the same run.
+    ToolWorkflow.Outcome o =
+        execute(id, new ToolWorkflow.Plan(sh("echo once; sleep 6"), 60, 2, 20));
     assertThat(o.result().status()).isEqualTo("SUCCEEDED");
-    assertThat(lastAttempt(id)).isEqualTo(1);
     assertThat(StateDirs.runs(state)).isEqualTo(1);
     assertThat(StateDirs.verifiedLedgerSize(state)).isEqualTo(1);
   }
@@ -247,9 +249,9 @@ class InProcessWorkerIT {
   void aRunningAttemptHeartbeatsItsProgress() throws Exception {
     String id = "progress-" + UUID.randomUUID();
     WorkflowStub s = stub(id);
-    // Heartbeat timeout 3 s: the SDK sends at most one heartbeat per ~2.4 s, so the run lasts long
-    // enough for one sent after "started" was written.
-    s.start(new ToolWorkflow.Plan(sh("echo started; sleep 8"), 120, 3, 5));
+    // Heartbeat timeout 5 s: the SDK sends at most one heartbeat per ~4 s (0.8 x the timeout), so
+    // the run lasts long enough for one sent after "started" was written.
+    s.start(new ToolWorkflow.Plan(sh("echo started; sleep 10"), 120, 5, 5));
     RunRecord running = awaitRunning();
     Progress seen = null;
     for (int i = 0; i < 600 && (seen == null || seen.outputBytes() < 8); i++) {
