@@ -19,10 +19,13 @@ public interface QuackRunnerActivities {
    *
    * <p>The run's trigger is derived from the namespace, workflow id, workflow run id and activity
    * id (never the attempt): a retried attempt returns the run the first attempt started, awaiting
-   * it while it executes, and never executes the tool again. The request must not carry an {@code
-   * idempotency_key}.
+   * it while it executes, and never executes the tool again. A request with a signed {@code
+   * trigger} uses that instead (one link, one execution). The request must not carry an {@code
+   * idempotency_key} ({@link FailureTypes#SCHEMA_VIOLATION}), nor members this version of the
+   * payload does not define ({@link FailureTypes#UNKNOWN_FIELD}).
    *
-   * @param request the RunRequest document (tool, version, verb, inputs, params, limits, env)
+   * @param request the RunRequest document (tool, version, verb, inputs, params, limits, env,
+   *     secrets, trigger)
    * @return the RunResult document of a {@code SUCCEEDED} run
    * @throws io.temporal.failure.ApplicationFailure non-retryable, of the run's status or error kind
    *     with the RunResult as details, when the tool's run did not succeed; of a problem type when
