@@ -148,8 +148,9 @@ public record RunRequest(
    * Returns the hex SHA-256 a trigger must carry as {@code request_sha256} to bind this request: of
    * the RFC 8785 form of {@code {tool, version, verb, inputs: [{name, sha256}], params, limits,
    * env}} (limits as requested, absent ones omitted), with {@code callback} added when the request
-   * has one (so a signed trigger also fixes where its receipt goes) and {@code allow_hosts} when the
-   * request narrows the egress allow-list; the idempotency key and the trigger are not part of it.
+   * has one (so a signed trigger also fixes where its receipt goes) and {@code allow_hosts} when
+   * the request narrows the egress allow-list; the idempotency key and the trigger are not part of
+   * it.
    */
   public String bindingSha256() {
     Map<String, Object> doc = new java.util.LinkedHashMap<>();

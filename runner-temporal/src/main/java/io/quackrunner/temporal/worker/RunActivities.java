@@ -83,7 +83,13 @@ public final class RunActivities implements QuackRunnerActivities {
               ? null // a signed trigger is the run's trigger: one link, one execution
               : Triggers.key(
                   info.getNamespace(), info.getWorkflowId(), info.getRunId(), info.getActivityId());
-      s = service.submit(tenant, withKey(parsed, key));
+      s =
+          service.submit(
+              tenant,
+              withKey(parsed, key)
+                  .withOrigin(
+                      new io.quackrunner.service.RunOrigin(
+                          "temporal", info.getWorkflowType(), null)));
     } catch (RunnerException e) {
       throw Failures.rejected(e);
     }
