@@ -1,7 +1,5 @@
 package io.quackrunner.sandbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitKind;
@@ -36,9 +34,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * missing, {@link #open} fails.
  */
 public final class BubblewrapSandbox {
-  static final int SIGKILL = 9;
-  static final int SIGXCPU = 24;
-  static final int SIGXFSZ = 25;
   private static final Duration WATCH_INTERVAL = Duration.ofMillis(10);
 
   /**
@@ -378,25 +373,20 @@ public final class BubblewrapSandbox {
         // Monotonic duration: a wall-clock step during the run cannot reorder the timestamps.
         Instant finishedAt = startedAt.plusNanos(elapsed);
         CgroupUsage usage = lease.slot().usage();
-        Integer exitCode = bwrapExitCode();
-        Integer signal = null;
-        if (exitCode == null) {
-          if (breach.get() == null && !cancelled) {
-            throw new RunnerException(
-                ErrorKind.EXECUTION_FAILED,
-                "the sandbox did not start the command: "
-                    + lastLine(spec.logDir().resolve("stderr.log")));
-          }
-          signal = SIGKILL;
-        } else if (exitCode > 128 && exitCode <= 128 + 64) {
-          signal = exitCode - 128;
-        }
-        LimitKind limit = breach.get() != null ? breach.get() : afterTheFact(usage, signal);
+        RunEnding end =
+            RunEnding.decide(
+                bwrapStatus(),
+                breach.get(),
+                cancelled,
+                usage,
+                spec.limits().cpuTimeMs(),
+                this::fullDirectory,
+                () -> lastLine(spec.logDir().resolve("stderr.log")));
         spec.phases().lap("teardown");
         return new SandboxOutcome(
-            exitCode,
-            signal,
-            limit,
+            end.exitCode(),
+            end.signal(),
+            end.limit(),
             startedAt,
             finishedAt,
             usage,
@@ -419,20 +409,7 @@ public final class BubblewrapSandbox {
       }
     }
 
-    private LimitKind afterTheFact(CgroupUsage usage, Integer signal) {
-      if (usage.oomKills() > 0) {
-        return LimitKind.MEMORY;
-      }
-      if (usage.pidsMaxEvents() > 0) {
-        return LimitKind.PIDS;
-      }
-      if ((signal != null && signal == SIGXCPU)
-          || usage.cpuTimeNanos() / 1_000_000 > spec.limits().cpuTimeMs()) {
-        return LimitKind.CPU_TIME;
-      }
-      if (signal != null && signal == SIGXFSZ) {
-        return LimitKind.FILE_SIZE;
-      }
+    private LimitKind fullDirectory() {
       if (Workspace.isFull(ws.out())) {
         return LimitKind.OUT_DIR;
       }
@@ -442,31 +419,14 @@ public final class BubblewrapSandbox {
       return null;
     }
 
-    /** Reads bubblewrap's {@code --json-status-fd} output: the command's exit code, or null. */
-    private Integer bwrapExitCode() {
+    /** Reads bubblewrap's {@code --json-status-fd} output. */
+    private RunEnding.Status bwrapStatus() {
       Path f = ws.statusFile();
       if (!Files.isRegularFile(f)) {
-        return null;
+        return RunEnding.Status.NONE;
       }
       try {
-        ObjectMapper om = new ObjectMapper();
-        Integer code = null;
-        boolean started = false;
-        var parser = om.getFactory().createParser(Files.readAllBytes(f));
-        var it = om.readValues(parser, JsonNode.class);
-        try {
-          while (it.hasNext()) {
-            JsonNode n = it.next();
-            started |= n.has("child-pid");
-            if (n.has("exit-code")) {
-              code = n.get("exit-code").asInt();
-            }
-          }
-        } catch (RuntimeException truncated) {
-          // bwrap killed (cancel, timeout) while writing an object leaves it cut short: the
-          // objects before it are complete, and a cut-off one carries no exit code.
-        }
-        return started ? code : null;
+        return RunEnding.Status.parse(Files.readAllBytes(f));
       } catch (IOException e) {
         throw new RunnerException(ErrorKind.EXECUTION_FAILED, "unreadable sandbox status: " + e);
       }

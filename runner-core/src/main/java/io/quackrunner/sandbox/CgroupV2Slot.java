@@ -108,13 +108,19 @@ final class CgroupV2Slot implements CgroupSlot {
     }
     kill();
     awaitEmpty(Duration.ofSeconds(5));
-    for (int attempt = 0; attempt < 100; attempt++) {
+    // EBUSY while the last member finishes exiting; on a slow host (TCG, heavy load) that can take
+    // longer than a few tries, and a leaf left here fails the slot's next prepare.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (true) {
       try {
         Files.deleteIfExists(leaf); // rmdir: a cgroup's interface files are not real files
         return;
       } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          return;
+        }
         try {
-          Thread.sleep(2); // EBUSY while the last member finishes exiting
+          Thread.sleep(2);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;

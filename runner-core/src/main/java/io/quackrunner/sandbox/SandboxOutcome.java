@@ -7,8 +7,9 @@ import java.time.Instant;
 /**
  * What happened in one sandbox; the workspace stays open for artifact collection until closed.
  *
- * @param exitCode the command's exit code, or {@code 128 + signal}; null when the runner killed the
- *     sandbox before the command ended
+ * @param exitCode the command's exit code, or {@code 128 + signal}; null when bubblewrap itself was
+ *     killed before it reported one (the runner's kill, or on cgroup v2 the kernel's {@code
+ *     memory.oom.group} kill of the whole run)
  * @param signal the signal that ended the command, or null
  * @param breached the limit that ended the run, or null
  * @param startedAt when the sandbox process started

@@ -81,7 +81,8 @@ class AttackIT {
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.WALL_TIME);
     assertThat(r.cliExitCode()).isEqualTo(124);
     assertThat(r.wallTimeMs()).isBetween(1_000L, 5_000L);
-    assertThat(r.cpuTimeMs()).isGreaterThan(500);
+    // It spun (on a loaded 2-core host it may get well under half a CPU for that second).
+    assertThat(r.cpuTimeMs()).isPositive();
   }
 
   @Test

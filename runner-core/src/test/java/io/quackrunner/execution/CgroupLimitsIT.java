@@ -83,14 +83,20 @@ class CgroupLimitsIT {
   }
 
   @Test
-  void twoParallelSpinnersStopAtTheTotalCpuLimit() {
+  void parallelSpinnersStopAtTheTotalCpuLimit() {
     ExecutionResult r =
-        h.sh(lim(120_000L, 2_000L, null, null), "while :; do :; done & while :; do :; done & wait");
+        h.sh(
+            lim(120_000L, 2_000L, null, null),
+            "for i in 1 2 3 4; do (while :; do :; done) & done; wait");
+    System.out.printf("parallel spinners: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
     assertThat(r.status()).isEqualTo(RunStatus.LIMIT_EXCEEDED);
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.CPU_TIME);
-    // Each spinner alone stays under its RLIMIT_CPU; only the cgroup total stops them, near 2 s.
-    System.out.printf("parallel spinners: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
-    assertThat(r.cpuTimeMs()).isBetween(2_000L, 3_000L);
+    // Each spinner's RLIMIT_CPU (2 s) alone would end them one by one (SIGXCPU), and the shell
+    // would exit 0 after its wait. The runner's kill of the cgroup on the CPU total is what makes
+    // the shell die of SIGKILL: that holds however late the watchdog's tick comes (TCG, a loaded
+    // host; a fixed CPU bound failed there at 6.4 s), as long as it comes before all four ran out.
+    assertThat(r.signal()).isEqualTo(9);
+    assertThat(r.cpuTimeMs()).isGreaterThanOrEqualTo(2_000L);
   }
 
   @Test
@@ -109,9 +115,12 @@ class CgroupLimitsIT {
                     os.waitpid(pid, 0)
                     os._exit(0)
             """);
+    System.out.printf("fork chain: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
+    // No process of the chain reaches its own RLIMIT_CPU: without the cgroup total it would run
+    // until the 120 s wall limit (TIMED_OUT). No upper CPU bound: a late watchdog tick only adds.
     assertThat(r.status()).isEqualTo(RunStatus.LIMIT_EXCEEDED);
     assertThat(r.limitExceeded()).isEqualTo(LimitKind.CPU_TIME);
-    System.out.printf("fork chain: cpu %d ms, wall %d ms%n", r.cpuTimeMs(), r.wallTimeMs());
-    assertThat(r.cpuTimeMs()).isBetween(2_000L, 3_000L);
+    assertThat(r.signal()).isEqualTo(9);
+    assertThat(r.cpuTimeMs()).isGreaterThanOrEqualTo(2_000L);
   }
 }

@@ -19,8 +19,9 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * bin/vm-test does inside each virtual machine (a JVM start costs ~15 s under TCG).
  *
  * <p>Args: the results directory, the mode label. Writes {@code results.txt} there, one line per
- * test ({@code PASS}, {@code FAIL} with the reason, {@code SKIP}) and a closing {@code N passed, N
- * failed} line. Exits 0 only when every test ran and passed and none was skipped.
+ * test ({@code PASS} or {@code FAIL} with its duration and, if it failed, the reason; {@code SKIP})
+ * and a closing {@code N passed, N failed} line. Exits 0 only when every test ran and passed and
+ * none was skipped.
  */
 public final class VmChecks {
   private VmChecks() {}
@@ -42,8 +43,21 @@ public final class VmChecks {
     long t0 = System.nanoTime();
     try (PrintStream out =
         new PrintStream(Files.newOutputStream(res.resolve("results.txt")), true, "UTF-8")) {
+      java.util.Map<String, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
       TestExecutionListener listener =
           new TestExecutionListener() {
+            @Override
+            public void executionStarted(TestIdentifier id) {
+              startedAt.put(id.getUniqueId(), System.nanoTime());
+            }
+
+            private String took(TestIdentifier id) {
+              Long t = startedAt.get(id.getUniqueId());
+              return t == null
+                  ? ""
+                  : String.format(" (%.1f s)", (System.nanoTime() - t) / 1_000_000_000.0);
+            }
+
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
               report(out, "SKIP " + id.getDisplayName() + ": " + reason);
@@ -57,13 +71,14 @@ public final class VmChecks {
               }
               if (r.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
                 passed.incrementAndGet();
-                report(out, "PASS " + id.getDisplayName());
+                report(out, "PASS " + id.getDisplayName() + took(id));
               } else {
                 failed.incrementAndGet();
                 report(
                     out,
                     "FAIL "
                         + id.getDisplayName()
+                        + took(id)
                         + ": "
                         + r.getThrowable().map(Throwable::toString).orElse("?").replace('\n', ' '));
               }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.limits.LimitKind;
+import io.quackrunner.limits.Limits;
 import io.quackrunner.limits.LimitsRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -99,6 +101,48 @@ class CgroupV2IT {
       assertThat(o.exitCode()).isZero();
       // the sandbox has its own cgroup namespace rooted at the run's leaf
       assertThat(SandboxHarness.stdout(o).strip()).isEqualTo("0::/");
+    }
+    assertThat(leftovers()).isEmpty();
+  }
+
+  /**
+   * memory.oom.group kills bubblewrap with the command, so an OOM run has no exit code; the
+   * watchdog's poll can miss the kill when everything dies between two ticks. Each run must still
+   * be the memory limit, never "the sandbox did not start the command" (issue 18), whether the kill
+   * lands at once (one big block) or after a few allocations.
+   */
+  @Test
+  void everyGroupOomKillIsTheMemoryLimit() throws IOException {
+    Limits l =
+        SandboxHarness.limits(
+            new LimitsRequest(120_000L, null, 48L << 20, null, null, null, null, null, null));
+    // Each program prints first, so the outcome shows the command had started: the kill is not
+    // during the sandbox's set-up.
+    String[] programs = {
+      "x = bytearray(256 << 20)",
+      "x = []\nwhile True: x.append(bytearray(4 << 20))",
+      "import os\nos.fork()\nx = bytearray(256 << 20)",
+      "x = bytearray(256 << 20)",
+    };
+    for (String code : programs) {
+      SandboxOutcome o =
+          h.run(
+              l,
+              null,
+              Map.of(),
+              "python-3.11",
+              "python3",
+              "-c",
+              "print('up', flush=True)\n" + code);
+      try (var ws = o.workspace()) {
+        System.out.printf(
+            "group OOM: exit %s signal %s limit %s usage %s%n",
+            o.exitCode(), o.signal(), o.breached(), o.usage());
+        assertThat(SandboxHarness.stdout(o)).as(code).startsWith("up");
+        assertThat(o.breached()).as(code).isEqualTo(LimitKind.MEMORY);
+        assertThat(o.usage().oomKills()).as(code).isPositive();
+        assertThat(o.signal()).as(code).isEqualTo(9);
+      }
     }
     assertThat(leftovers()).isEmpty();
   }
