@@ -106,9 +106,16 @@ public record ReceiptStatement(List<ReceiptSubject> subject, ReceiptPredicate pr
               s.path("name").textValue(), s.get("digest").path("sha256").textValue()));
     }
     JsonNode predicate = root.path("predicate");
-    if (predicate.isObject() && !predicate.has("trigger")) {
-      // "trigger" is written only for a signed trigger; absent means none.
-      predicate = ((ObjectNode) predicate.deepCopy()).putNull("trigger");
+    if (predicate.isObject()) {
+      // The optional members are written only when present (a signed trigger, a recorded origin,
+      // an egress run); absent means none.
+      ObjectNode p = (ObjectNode) predicate.deepCopy();
+      for (String optional : List.of("trigger", "origin", "network")) {
+        if (!p.has(optional)) {
+          p.putNull(optional);
+        }
+      }
+      predicate = p;
     }
     try {
       return new ReceiptStatement(subjects, MAPPER.treeToValue(predicate, ReceiptPredicate.class));

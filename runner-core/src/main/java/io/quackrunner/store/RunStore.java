@@ -31,6 +31,11 @@ public final class RunStore implements AutoCloseable {
           + " created_at, started_at, finished_at, exit_code, signal, error_kind, error_detail,"
           + " result_json, receipt_json, ledger_index, owner, trigger_json,"
           + " origin_json";
+
+  /** One placeholder per column of {@link #COLUMNS}, so an added column cannot be left unbound. */
+  private static final String PLACEHOLDERS =
+      String.join(",", java.util.Collections.nCopies(COLUMNS.split(",").length, "?"));
+
   private static final int BUSY_TIMEOUT_MS = 30_000;
 
   private final Connection db;
@@ -93,7 +98,9 @@ public final class RunStore implements AutoCloseable {
         db.prepareStatement(
             "INSERT INTO runs ("
                 + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                + ") VALUES ("
+                + PLACEHOLDERS
+                + ")"
                 + " ON CONFLICT(trigger_hash) DO NOTHING")) {
       bind(ps, r);
       if (ps.executeUpdate() == 1) {
@@ -123,7 +130,9 @@ public final class RunStore implements AutoCloseable {
           db.prepareStatement(
               "INSERT INTO runs ("
                   + COLUMNS
-                  + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                  + ") VALUES ("
+                  + PLACEHOLDERS
+                  + ")"
                   + " ON CONFLICT(trigger_hash) DO NOTHING")) {
         bind(ps, r);
         if (ps.executeUpdate() != 1) {

@@ -106,6 +106,7 @@ public final class FailureTypes {
           FORBIDDEN,
           CONFLICT,
           IDEMPOTENCY_KEY_REUSED,
+          PROBLEM_BASE + "callback-refused",
           TOO_LARGE,
           PROBLEM_BASE + "uri-too-long",
           PROBLEM_BASE + "headers-too-large",

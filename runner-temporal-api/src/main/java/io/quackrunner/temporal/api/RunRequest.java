@@ -36,6 +36,10 @@ import java.util.Map;
  *     declares (values come from the worker's tenant, never from the request)
  * @param trigger a signed trigger {@code {envelope, anchor?}} (docs/TRIGGERS.md) that authorizes
  *     the run and replaces the derived key as its trigger, or null
+ * @param allowHosts {@code HOST:PORT} entries narrowing the tool's egress allow-list, or null for
+ *     the tool's whole list (never wider; docs/SANDBOX.md, "Egress")
+ * @param callback must be null: the activity's result carries the receipt (a receipt callback is
+ *     for HTTP callers, docs/SERVER.md "Callbacks"); a request carrying one is refused
  * @param unknownFields members of the document this type does not define; the worker refuses a
  *     request that has any. Empty when built with {@link #of}
  */
@@ -51,6 +55,8 @@ public record RunRequest(
     @JsonProperty("idempotency_key") String idempotencyKey,
     @JsonProperty("secrets") List<String> secrets,
     @JsonProperty("trigger") Map<String, Object> trigger,
+    @JsonProperty("allow_hosts") List<String> allowHosts,
+    @JsonProperty("callback") String callback,
     @JsonAnySetter @JsonAnyGetter Map<String, Object> unknownFields) {
 
   /** Normalizes a null {@code unknownFields} to an empty map. */
@@ -69,7 +75,8 @@ public record RunRequest(
 
   /** Returns a request for {@code tool@version verb} with no inputs, parameters or limits. */
   public static RunRequest of(String tool, String version, String verb) {
-    return new RunRequest(tool, version, verb, null, null, null, null, null, null, null, null);
+    return new RunRequest(
+        tool, version, verb, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Returns this request with one more inline input file of {@code content}. */
@@ -112,6 +119,24 @@ public record RunRequest(
     return copy(inputs, params, limits, env, List.copyOf(names), trigger);
   }
 
+  /** Returns this request narrowing the tool's egress allow-list to {@code hosts}. */
+  public RunRequest withAllowHosts(List<String> hosts) {
+    return new RunRequest(
+        tool,
+        version,
+        verb,
+        inputs,
+        params,
+        limits,
+        env,
+        idempotencyKey,
+        secrets,
+        trigger,
+        List.copyOf(hosts),
+        callback,
+        unknownFields);
+  }
+
   /** Returns this request authorized by a signed trigger document ({@code {envelope, anchor?}}). */
   public RunRequest withTrigger(Map<String, Object> signedTrigger) {
     return copy(inputs, params, limits, env, secrets, signedTrigger);
@@ -124,7 +149,20 @@ public record RunRequest(
       Map<String, String> e,
       List<String> s,
       Map<String, Object> t) {
-    return new RunRequest(tool, version, verb, in, p, l, e, idempotencyKey, s, t, unknownFields);
+    return new RunRequest(
+        tool,
+        version,
+        verb,
+        in,
+        p,
+        l,
+        e,
+        idempotencyKey,
+        s,
+        t,
+        allowHosts,
+        callback,
+        unknownFields);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.quackrunner.temporal.api;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What happened in one run: the {@code RunResult} document of the HTTP API ({@code GET /runs/{id}},
@@ -38,6 +39,12 @@ import java.util.List;
  * @param logs references to the stored stdout and stderr
  * @param error the RFC 9457 problem of a run that did not succeed, or null
  * @param receipt the signed receipt's reference, or null before it is issued
+ * @param limits the limits applied (snake_case name with its unit: {@code _ms}, {@code _bytes} or a
+ *     count; {@code network} a boolean), or null before the run ended or when it never executed
+ * @param phasesUs where the runner's time went, microseconds per phase ({@code setup}, {@code
+ *     exec}, {@code teardown}, {@code collect}, {@code reports}), or null
+ * @param callback the run's receipt callback, or null (the worker takes none; a run started over
+ *     HTTP may have one)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunResult(
@@ -58,7 +65,25 @@ public record RunResult(
     @JsonProperty("secrets") List<String> secrets,
     @JsonProperty("logs") Logs logs,
     @JsonProperty("error") Problem error,
-    @JsonProperty("receipt") ReceiptRef receipt) {
+    @JsonProperty("receipt") ReceiptRef receipt,
+    @JsonProperty("limits") Map<String, Object> limits,
+    @JsonProperty("phases_us") Map<String, Long> phasesUs,
+    @JsonProperty("callback") Callback callback) {
+
+  /**
+   * A run's receipt callback (docs/SERVER.md, "Callbacks").
+   *
+   * @param url the destination
+   * @param state {@code PENDING}, {@code DELIVERED} or {@code FAILED}
+   * @param attempts delivery attempts so far
+   * @param lastError why the last attempt did not deliver, or null
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Callback(
+      @JsonProperty("url") String url,
+      @JsonProperty("state") String state,
+      @JsonProperty("attempts") int attempts,
+      @JsonProperty("last_error") String lastError) {}
 
   /**
    * When a run was queued, started and finished.

@@ -75,6 +75,11 @@ public final class RunActivities implements QuackRunnerActivities {
             "idempotency_key must not be set: the worker derives it from the workflow execution"
                 + " and activity id");
       }
+      if (request.callback() != null) {
+        throw new RunnerException(
+            ErrorKind.SCHEMA_VIOLATION,
+            "callback must not be set: the activity's result carries the receipt");
+      }
       // Strict, as POST /runs: members the payload type did not know are refused here by name.
       io.quackrunner.service.RunRequest parsed =
           RunDocuments.request(JSON.valueToTree(request), service.content(), MAX_INLINE_BYTES);

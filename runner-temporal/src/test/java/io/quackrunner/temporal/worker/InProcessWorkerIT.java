@@ -173,7 +173,8 @@ class InProcessWorkerIT {
   void badRequestsAreNonRetryableProblemsOfTheirKind() {
     assertRefused(RunRequest.of("no-such-tool", "1", "run"), FailureTypes.UNKNOWN_TOOL);
     assertRefused(
-        new RunRequest("sh", "1", "run", null, null, null, null, "mine", null, null, null),
+        new RunRequest(
+            "sh", "1", "run", null, null, null, null, "mine", null, null, null, null, null),
         FailureTypes.SCHEMA_VIOLATION);
     assertRefused(sh("true").withParam("nope", 1), FailureTypes.SCHEMA_VIOLATION);
     // A member the payload type does not know (e.g. from a newer client) is refused by name, never
@@ -185,6 +186,8 @@ class InProcessWorkerIT {
             "run",
             null,
             Map.of("script", "true"),
+            null,
+            null,
             null,
             null,
             null,
