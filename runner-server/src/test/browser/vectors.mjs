@@ -13,8 +13,9 @@ const [ui, vectors, schema] = process.argv.slice(2);
 const load = (m) => import(pathToFileURL(join(ui, m)).href);
 const { canonicalize } = await load('jcs.mjs');
 const { verifyInclusion } = await load('merkle.mjs');
-const { pae, PREDICATE_FIELDS } = await load('verify.mjs');
+const { pae, PREDICATE_FIELDS, OPTIONAL_PREDICATE_FIELDS } = await load('verify.mjs');
 const { fromBase64, utf8 } = await load('bytes.mjs');
+const { parseVerifierKey } = await load('note.mjs');
 
 let passed = 0;
 let failed = 0;
@@ -75,6 +76,25 @@ check(p === 'DSSEv1 4 t/é 4 €x', 'pae byte lengths: ' + p);
 
 const req = JSON.parse(readFileSync(schema, 'utf8')).required;
 check(JSON.stringify([...req].sort()) === JSON.stringify([...PREDICATE_FIELDS].sort()), 'PREDICATE_FIELDS equals the schema\'s required list');
+// A verifier key whose base64 key data holds '+' (as about half of random keys do) parses.
+{
+  const name = 'quackrunner.test/plus';
+  const raw = new Uint8Array(33).fill(0xfb);
+  raw[0] = 1;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array([...utf8(name + '\n'), ...raw])));
+  const hash = [...digest.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  const text = name + '+' + hash + '+' + Buffer.from(raw).toString('base64');
+  let parsed = null;
+  try {
+    parsed = await parseVerifierKey(text);
+  } catch (e) {
+    parsed = e;
+  }
+  check(text.split('+').length > 3 && parsed?.name === name && parsed?.keyId === name + '+' + hash, 'a verifier key with + in its key data parses: ' + (parsed?.message ?? text));
+}
+const props = Object.keys(JSON.parse(readFileSync(schema, 'utf8')).properties);
+const optional = props.filter((f) => !req.includes(f)).sort();
+check(JSON.stringify(optional) === JSON.stringify([...OPTIONAL_PREDICATE_FIELDS].sort()), 'OPTIONAL_PREDICATE_FIELDS equals the schema\'s optional properties: ' + optional);
 
 console.log(passed + ' passed, ' + failed + ' failed');
 process.exit(failed ? 1 : 0);

@@ -93,4 +93,68 @@ class McpStdioIT {
     // the service's log went to standard error, as JSON lines
     assertThat(stderr).anyMatch(l -> l.contains("\"event\":\"mcp.stdio.started\""));
   }
+
+  /**
+   * A client that writes its requests and closes stdin at once (a script piping into {@code runner
+   * mcp}) still gets every answer: the end of input waits for the responses. Without that, the
+   * SDK's transport stops writing at the end and the run's answer is lost.
+   */
+  @Test
+  void requestsWrittenBeforeStdinClosesAreAllAnswered() throws Exception {
+    Path work = Files.createTempDirectory("qr-mcp-stdio-eof-");
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
+    Path state = Files.createDirectories(work.resolve("state"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            RunnerProcess.LAUNCHER.toString(),
+            "mcp",
+            "--state-dir",
+            state.toString(),
+            "--allow-execution");
+    pb.environment().clear();
+    pb.environment().put("PATH", System.getenv("PATH"));
+    pb.environment().put("RUNNER_ETC", Files.createDirectories(work.resolve("etc")).toString());
+    pb.environment()
+        .put("RUNNER_PLUGINS", Files.createDirectories(work.resolve("plugins")).toString());
+    pb.redirectError(work.resolve("stderr.log").toFile());
+    Process p = pb.start();
+    String script =
+        Base64.getEncoder()
+            .encodeToString(
+                "import time\ntime.sleep(1)\nprint('late')\n".getBytes(StandardCharsets.UTF_8));
+    String requests =
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+            + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},"
+            + "\"clientInfo\":{\"name\":\"pipe\",\"version\":\"1\"}}}\n"
+            + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+            + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":"
+            + "{\"name\":\"python.run\",\"arguments\":{\"params\":{\"script\":\"a.py\"},"
+            + "\"inputs\":[{\"name\":\"a.py\",\"content_base64\":\""
+            + script
+            + "\"}]}}}\n";
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(requests.getBytes(StandardCharsets.UTF_8));
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    try (var r =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String l = r.readLine(); l != null; l = r.readLine()) {
+        lines.add(l);
+      }
+    }
+    assertThat(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<com.fasterxml.jackson.databind.JsonNode> answers = new java.util.ArrayList<>();
+    for (String l : lines) {
+      answers.add(json.readTree(l));
+    }
+    assertThat(answers).extracting(n -> n.path("id").asInt()).as(lines.toString()).contains(1, 2);
+    com.fasterxml.jackson.databind.JsonNode run =
+        answers.stream().filter(n -> n.path("id").asInt() == 2).findFirst().orElseThrow();
+    assertThat(run.at("/result/structuredContent/status").asText())
+        .as(run.toString())
+        .isEqualTo("SUCCEEDED");
+  }
 }

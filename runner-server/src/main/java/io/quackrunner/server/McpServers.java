@@ -25,7 +25,7 @@ final class McpServers {
   static final JacksonMcpJsonMapper MAPPER = new JacksonMcpJsonMapper(McpSchemas.JSON);
 
   /** Longest a request may take before the SDK fails it: a run tool waits for its run. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(16);
+  static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(16);
 
   private static final String INSTRUCTIONS =
       "QuackRunner runs registered tools once, in a sandbox, and signs a receipt of each run."

@@ -11,8 +11,6 @@ import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
 import io.quackrunner.tools.ToolRegistry;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -32,8 +30,9 @@ public final class McpStdio {
   private McpStdio() {}
 
   /**
-   * Serves MCP on {@code in}/{@code out} until {@code in} ends, then closes the engine (running
-   * runs get up to 10 s, as on a server stop).
+   * Serves MCP on {@code in}/{@code out} until {@code in} ends and every request read has been
+   * answered (at most the 16-minute request timeout), then closes the engine (running runs get up
+   * to 10 s, as on a server stop).
    *
    * @param options the state directory, registry, limits and caps ({@link ServerOptions}; port,
    *     bind, tokens and TLS are not used)
@@ -75,26 +74,9 @@ public final class McpStdio {
       return e.kind().exitCode();
     }
     CountDownLatch ended = new CountDownLatch(1);
-    InputStream watched =
-        new FilterInputStream(in) {
-          @Override
-          public int read() throws IOException {
-            int b = super.read();
-            if (b < 0) {
-              ended.countDown();
-            }
-            return b;
-          }
-
-          @Override
-          public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
-            if (n < 0) {
-              ended.countDown();
-            }
-            return n;
-          }
-        };
+    // The end of input waits for the answers to the requests already read (McpStdioInFlight).
+    McpStdioInFlight inFlight = new McpStdioInFlight(McpServers.REQUEST_TIMEOUT);
+    InputStream watched = inFlight.input(in, ended::countDown);
     McpTools tools =
         new McpTools(
             service,
@@ -103,7 +85,7 @@ public final class McpStdio {
             ex -> tenant,
             options.maxInputBytes());
     StdioServerTransportProvider provider =
-        new StdioServerTransportProvider(McpServers.MAPPER, watched, out);
+        new StdioServerTransportProvider(McpServers.MAPPER, watched, inFlight.output(out));
     McpSyncServer server =
         McpServers.stdio(
             allowExecution

@@ -286,8 +286,9 @@ final class McpTools {
   /**
    * Waits for a run to end, sending {@code notifications/progress} when the caller gave a {@code
    * progressToken}: one each time the phase ({@code queued}, {@code running}, {@code signing},
-   * {@code done}) or the output byte count changes, with a progress value that grows by one each
-   * time and a message {@code phase=<p> output_bytes=<n>}.
+   * {@code done}) or the output byte count changes, starting with the phase the run was accepted
+   * in, with a progress value that grows by one each time and a message {@code phase=<p>
+   * output_bytes=<n>}.
    */
   private RunRecord awaitWithProgress(
       McpSyncServerExchange ex, CallToolRequest req, String tenant, RunRecord r) {
@@ -309,6 +310,12 @@ final class McpTools {
     long deadline = System.currentTimeMillis() + MAX_WAIT_MS;
     double progress = 0;
     String last = null;
+    if (token != null) {
+      // The phase the run was accepted in comes first, however fast the run then is.
+      last = "phase=" + phase(r) + " output_bytes=0";
+      progress = 1;
+      ex.progressNotification(new McpSchema.ProgressNotification(token, progress, null, last));
+    }
     try {
       while (true) {
         RunRecord now;

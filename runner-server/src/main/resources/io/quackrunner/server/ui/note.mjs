@@ -12,11 +12,15 @@ import { concat, equal, fromBase64, hex, sha256, utf8 } from './bytes.mjs';
  */
 export async function parseVerifierKey(text) {
   const t = text.trim();
-  const parts = t.split('+');
-  if (parts.length !== 3 || !parts[0] || /[\s+]/.test(parts[0])) {
+  // C2SP signed-note: <name>+<hash>+<keydata>; the name has no '+', the base64 key data may.
+  const first = t.indexOf('+');
+  const second = first < 0 ? -1 : t.indexOf('+', first + 1);
+  if (first <= 0 || second < 0 || /\s/.test(t.slice(0, first))) {
     throw new Error('a verifier key is name+hash+base64');
   }
-  const [name, hashHex, b64] = parts;
+  const name = t.slice(0, first);
+  const hashHex = t.slice(first + 1, second);
+  const b64 = t.slice(second + 1);
   if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new Error('the key hash is not 8 hex digits');
   const raw = fromBase64(b64);
   if (raw.length !== 33 || raw[0] !== 1) throw new Error('not an Ed25519 key (0x01 ‖ 32 bytes)');

@@ -23,6 +23,9 @@ export const PREDICATE_FIELDS = [
   'error_kind', 'secrets',
 ];
 
+/** The members a predicate may carry: the schema's properties outside `required` (a test compares). */
+export const OPTIONAL_PREDICATE_FIELDS = ['network', 'origin', 'trigger'];
+
 /** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, LEN in bytes. */
 export function pae(type, body) {
   const t = utf8(type);
@@ -66,7 +69,8 @@ export function parseStatement(payload) {
   const p = s.predicate;
   const have = Object.keys(p ?? {});
   const missing = PREDICATE_FIELDS.filter((f) => !have.includes(f));
-  const unknown = have.filter((f) => !PREDICATE_FIELDS.includes(f));
+  const unknown = have.filter(
+    (f) => !PREDICATE_FIELDS.includes(f) && !OPTIONAL_PREDICATE_FIELDS.includes(f));
   if (missing.length) throw new Error('predicate lacks ' + missing.join(', '));
   if (unknown.length) throw new Error('predicate has unknown ' + unknown.join(', '));
   if (!Array.isArray(p.artifacts)) throw new Error('predicate.artifacts is not an array');
