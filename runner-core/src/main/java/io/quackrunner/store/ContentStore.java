@@ -5,8 +5,9 @@ import io.quackrunner.errors.RunnerException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ import java.util.regex.Pattern;
 
 /**
  * A content-addressed store of blobs under {@code <root>/sha256/ab/cdef…}: a blob's name is the
- * lower-case hex SHA-256 of its bytes, so a stored blob never changes.
+ * lower-case hex SHA-256 of its bytes, so a stored blob never changes. Writes go aside into {@code
+ * <root>/tmp}, are fsynced, and are renamed into place, so the directory may be shared by several
+ * processes or gateway nodes (for example over NFS) without a reader ever seeing part of a blob.
  */
 public final class ContentStore {
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
@@ -50,8 +53,8 @@ public final class ContentStore {
       tmp = Files.createTempFile(dir, "put-", ".part");
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       long total = 0;
-      try (OutputStream out =
-          new DigestOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), md)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+          OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), md)) {
         byte[] buf = new byte[65536];
         int n;
         while ((n = in.read(buf)) > 0) {
@@ -62,20 +65,21 @@ public final class ContentStore {
           }
           out.write(buf, 0, n);
         }
+        out.flush();
+        String hex = HexFormat.of().formatHex(md.digest());
+        Path target = path(hex);
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == total) {
+          // Already stored, and made durable by whoever published it: nothing to sync.
+          Files.delete(tmp);
+          tmp = null;
+          return hex;
+        }
+        ch.force(true);
+        Files.createDirectories(target.getParent());
+        publish(tmp, target);
+        tmp = null;
+        return hex;
       }
-      String hex = HexFormat.of().formatHex(md.digest());
-      Path target = path(hex);
-      Files.createDirectories(target.getParent());
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-        Files.deleteIfExists(tmp);
-      }
-      if (!Files.exists(target)) {
-        Files.move(tmp, target);
-      }
-      tmp = null;
-      return hex;
     } catch (IOException | NoSuchAlgorithmException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot write to the content store: " + e, e);
     } finally {
@@ -92,6 +96,24 @@ public final class ContentStore {
   /** Stores bytes; see {@link #put(InputStream, long)}. */
   public String put(byte[] bytes) {
     return put(new java.io.ByteArrayInputStream(bytes), Long.MAX_VALUE);
+  }
+
+  /**
+   * Moves a fully written and fsynced part file to its digest's name with one rename(2), then
+   * fsyncs the directory, so a blob is either absent or whole, also when several processes or nodes
+   * sharing the directory store the same digest at once (a rename over an existing blob replaces it
+   * with the same bytes). A file system without atomic rename is an error, never a copy.
+   */
+  private static void publish(Path part, Path target) throws IOException {
+    try {
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException(
+          "the content directory's file system cannot rename atomically: " + target.getParent(), e);
+    }
+    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    }
   }
 
   /** Returns whether a blob is present. */
