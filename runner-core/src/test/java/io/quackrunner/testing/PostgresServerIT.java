@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The throwaway PostgreSQL fixture: a real server on loopback, one database per test class. */
-class PostgresServerTest {
+class PostgresServerIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
   @Test
