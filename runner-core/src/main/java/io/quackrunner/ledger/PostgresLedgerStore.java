@@ -25,14 +25,16 @@ import java.util.OptionalLong;
  */
 public final class PostgresLedgerStore implements LedgerStore {
   private final PostgresDatabase db;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private PostgresLedgerStore(PostgresDatabase db) {
     this.db = db;
   }
 
-  /** Uses an opened database; closing the store leaves the database open for its opener. */
+  /** Uses an opened database, taking a share of its pool that {@link #close} returns. */
   public static PostgresLedgerStore open(PostgresDatabase db) {
-    return new PostgresLedgerStore(db);
+    return new PostgresLedgerStore(db.retain());
   }
 
   @Override
@@ -266,7 +268,9 @@ public final class PostgresLedgerStore implements LedgerStore {
 
   @Override
   public void close() {
-    // the pool belongs to the database's opener
+    if (closed.compareAndSet(false, true)) {
+      db.close();
+    }
   }
 
   private RunnerException readFailed(SQLException e) {

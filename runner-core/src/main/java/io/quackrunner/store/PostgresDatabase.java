@@ -84,12 +84,18 @@ public final class PostgresDatabase implements AutoCloseable {
     return new Pooled();
   }
 
+  /** Takes a share of the pool for a store outside this package; {@link #close} returns it. */
+  public PostgresDatabase retain() {
+    holders.incrementAndGet();
+    return this;
+  }
+
   /** Returns a connection from the pool; the caller closes it. */
   public Connection connection() throws SQLException {
     return pool.getConnection();
   }
 
-  /** Releases the opener's share of the pool. */
+  /** Releases one share of the pool (the opener's, or one {@link #retain} took). */
   @Override
   public void close() {
     release();
