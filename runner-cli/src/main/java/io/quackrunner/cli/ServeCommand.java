@@ -68,6 +68,19 @@ public final class ServeCommand implements Callable<Integer> {
       description = "keystore password file")
   Path tlsPasswordFile;
 
+  @Option(
+      names = "--database",
+      paramLabel = "URL",
+      description =
+          "PostgreSQL for runs and the ledger: postgresql://user:pass@host:port/db or"
+              + " jdbc:postgresql://… (default: SQLite in the state directory; docs/STORAGE.md)")
+  String database;
+
+  @Option(
+      names = "--migrate",
+      description = "apply pending migrations of --database at start (default: refuse to start)")
+  boolean migrate;
+
   @Override
   public Integer call() {
     List<String> a = new ArrayList<>();
@@ -86,6 +99,10 @@ public final class ServeCommand implements Callable<Integer> {
     add(a, "--max-input", maxInput);
     add(a, "--tls-keystore", tlsKeystore);
     add(a, "--tls-password-file", tlsPasswordFile);
+    add(a, "--database", database);
+    if (migrate) {
+      a.add("--migrate");
+    }
     return ServerMain.run(a, System.out, System.err);
   }
 

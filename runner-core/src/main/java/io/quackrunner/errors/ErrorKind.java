@@ -85,6 +85,11 @@ public enum ErrorKind {
   BUSY("busy", "Too many runs (rate limited)", 75, 429),
   /** A part of the service is not available or cannot be reached. */
   UNAVAILABLE("unavailable", "Unavailable", 69, 503),
+  /**
+   * The database's schema version is not the runner's: migrations are pending and were not allowed
+   * ({@code --migrate}), the schema is newer than the runner, or a migration failed.
+   */
+  SCHEMA_MISMATCH("schema-mismatch", "Database schema mismatch", 78, 503),
   /** An internal invariant broke; a bug. */
   INTERNAL("internal", "Internal error", 125, 500);
 

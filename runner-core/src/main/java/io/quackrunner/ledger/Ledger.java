@@ -18,7 +18,9 @@ import java.util.concurrent.CompletionException;
  * store: each append reads the end inside the store's write transaction.
  */
 public final class Ledger implements AutoCloseable {
-  private static final String ORIGIN_SETTING = "origin";
+  /** The store setting holding the log's origin, written once by the first opener. */
+  public static final String ORIGIN_SETTING = "origin";
+
   private final LedgerStore store;
   private final String origin;
   private final NoteSigner signer;

@@ -2,10 +2,10 @@ package io.quackrunner.ledger;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import java.nio.file.Files;
+import io.quackrunner.store.Schema;
+import io.quackrunner.store.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,23 +27,11 @@ import java.util.OptionalLong;
  * each of them refuse UPDATE and DELETE with RAISE(ABORT).
  */
 public final class SqliteLedgerStore implements LedgerStore {
-  private static final String[] TABLES = {"entries", "nodes", "checkpoints", "settings"};
-  private static final String[] SCHEMA = {
-    "CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL,"
-        + " entry BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS entries_by_leaf ON entries (leaf_hash)",
-    "CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL,"
-        + " hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, size INTEGER NOT NULL,"
-        + " text TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-  };
-
   /**
    * How long a statement waits for another connection's lock, in milliseconds; appends from many
    * processes queue on the write lock for at most this long.
    */
-  static final int BUSY_TIMEOUT_MS = 30_000;
+  static final int BUSY_TIMEOUT_MS = SqliteDatabase.BUSY_TIMEOUT_MS;
 
   private final Path file;
   private final Connection writer;
@@ -56,52 +44,29 @@ public final class SqliteLedgerStore implements LedgerStore {
   }
 
   /**
-   * Opens or creates the ledger database at {@code file}, creating tables and triggers.
+   * Opens or creates the ledger database at {@code file}, migrating it to the code's schema ({@code
+   * db/migration/sqlite/ledger}: tables and append-only triggers).
    *
-   * @throws RunnerException CONFIGURATION if the file cannot be opened as a ledger
+   * @throws RunnerException CONFIGURATION if the file cannot be opened as a ledger, or
+   *     SCHEMA_MISMATCH when its schema is newer than this runner's
    */
   public static SqliteLedgerStore open(Path file) {
-    io.quackrunner.store.DatabaseFiles.prepare(file);
+    Connection writer = SqliteDatabase.open(file, Schema.Location.SQLITE_LEDGER, null);
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Connection writer = connect(file);
-      try (Statement s = writer.createStatement()) {
-        s.execute("PRAGMA journal_mode=WAL");
-        for (String ddl : SCHEMA) {
-          s.execute(ddl);
-        }
-        for (String table : TABLES) {
-          for (String op : new String[] {"UPDATE", "DELETE"}) {
-            s.execute(
-                "CREATE TRIGGER IF NOT EXISTS "
-                    + table
-                    + "_no_"
-                    + op.toLowerCase()
-                    + " BEFORE "
-                    + op
-                    + " ON "
-                    + table
-                    + " BEGIN SELECT RAISE(ABORT, 'ledger is append-only'); END");
-          }
-        }
-      }
       return new SqliteLedgerStore(file, writer, connect(file));
-    } catch (SQLException | java.io.IOException e) {
+    } catch (SQLException e) {
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // the open failed; its error is reported
+      }
       throw new RunnerException(
           ErrorKind.CONFIGURATION, "cannot open ledger " + file + ": " + e.getMessage(), e);
     }
   }
 
   private static Connection connect(Path file) throws SQLException {
-    Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
-    try (Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout=" + BUSY_TIMEOUT_MS);
-      s.execute("PRAGMA synchronous=FULL");
-    }
-    return c;
+    return SqliteDatabase.connect(file);
   }
 
   /** Returns the database file. */

@@ -37,14 +37,26 @@ public final class ReceiptLog implements AutoCloseable {
    *     ledger database is not a ledger
    */
   public static ReceiptLog open(Path stateDir) {
-    String origin = origin(stateDir.resolve("ledger"));
-    KeyRing keys = KeyRing.open(stateDir, origin);
-    Ledger ledger =
-        Ledger.open(
-            SqliteLedgerStore.open(stateDir.resolve("ledger").resolve("ledger.db")),
-            origin,
-            keys.active());
-    return new ReceiptLog(keys, ledger);
+    return open(stateDir, SqliteLedgerStore.open(stateDir.resolve("ledger").resolve("ledger.db")));
+  }
+
+  /**
+   * Opens the key ring under {@code stateDir} and the ledger in {@code store} (e.g. a shared
+   * PostgreSQL ledger). The origin is the one the store holds, so every node sharing it signs one
+   * log; a new store takes the state directory's origin. The ledger closes the store.
+   *
+   * @throws RunnerException of kind CONFIGURATION as {@link #open(Path)}
+   */
+  public static ReceiptLog open(Path stateDir, io.quackrunner.ledger.LedgerStore store) {
+    try {
+      String origin =
+          store.setting(Ledger.ORIGIN_SETTING).orElseGet(() -> origin(stateDir.resolve("ledger")));
+      KeyRing keys = KeyRing.open(stateDir, origin);
+      return new ReceiptLog(keys, Ledger.open(store, origin, keys.active()));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
   }
 
   /**

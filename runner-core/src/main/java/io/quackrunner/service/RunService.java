@@ -136,6 +136,25 @@ public final class RunService implements AutoCloseable {
    */
   public static RunService open(
       ServiceConfig cfg, ToolRegistry registry, LimitsPolicy policy, ReceiptIssuer receipts) {
+    return open(
+        cfg,
+        registry,
+        policy,
+        receipts,
+        () -> RunStore.open(cfg.stateDir().toAbsolutePath().resolve("runs.db")));
+  }
+
+  /**
+   * Opens a service as {@link #open(ServiceConfig, ToolRegistry, LimitsPolicy, ReceiptIssuer)}
+   * does, on the run store {@code store} gives (e.g. a shared PostgreSQL store); the service closes
+   * it.
+   */
+  public static RunService open(
+      ServiceConfig cfg,
+      ToolRegistry registry,
+      LimitsPolicy policy,
+      ReceiptIssuer receipts,
+      java.util.function.Supplier<RunStore> store) {
     Path state = cfg.stateDir().toAbsolutePath();
     try {
       Files.createDirectories(state);
@@ -145,13 +164,12 @@ public final class RunService implements AutoCloseable {
     }
     SandboxConfig sc = SandboxConfig.standard(state);
     Executor ex = new Executor(BubblewrapSandbox.open(sc), sc, RuntimeProfiles.builtIn(), policy);
-    RunStore store = RunStore.open(state.resolve("runs.db"));
     return new RunService(
         new ServiceConfig(state, cfg.concurrency(), cfg.queueCapacity()),
         ex,
         sc.workRoot(),
         registry,
-        store,
+        store.get(),
         new ContentStore(state.resolve("cas")),
         receipts);
   }

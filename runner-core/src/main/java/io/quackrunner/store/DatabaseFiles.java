@@ -30,7 +30,8 @@ public final class DatabaseFiles {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
       tmp = Files.createTempFile(dir, file.getFileName().toString(), ".new");
-      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + tmp);
+      try (java.sql.Connection c =
+              org.sqlite.JDBC.createConnection("jdbc:sqlite:" + tmp, new java.util.Properties());
           java.sql.Statement st = c.createStatement()) {
         st.execute("PRAGMA user_version = 0");
         st.execute("CREATE TABLE IF NOT EXISTS quackrunner_created (at TEXT)");

@@ -88,6 +88,17 @@ class ContentStoreTest {
     assertThat(dir.resolve("sha256")).doesNotExist();
   }
 
+  @Test
+  void contentStoreAddressesBySha256() throws Exception {
+    ContentStore cas = new ContentStore(dir.resolve("cas"));
+    String sha = cas.put("abc".getBytes());
+    assertThat(sha).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(cas.path(sha)).isEqualTo(dir.resolve("cas/sha256/ba/" + sha.substring(2)));
+    assertThat(cas.put("abc".getBytes())).isEqualTo(sha);
+    assertThat(cas.size(sha)).isEqualTo(3);
+    assertThat(cas.contains("0".repeat(64))).isFalse();
+  }
+
   private static String sha256(byte[] b) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }

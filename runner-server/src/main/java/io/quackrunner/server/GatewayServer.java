@@ -2,6 +2,7 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.ledger.PostgresLedgerStore;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
@@ -10,6 +11,10 @@ import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.ReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
+import io.quackrunner.store.PostgresDatabase;
+import io.quackrunner.store.PostgresRunStore;
+import io.quackrunner.store.RunStore;
+import io.quackrunner.store.Schema;
 import io.quackrunner.tools.ToolRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -59,16 +64,51 @@ public final class GatewayServer implements AutoCloseable {
    * LedgerAccess)}.
    */
   public static GatewayServer start(ServerOptions o) {
+    if (o.database() != null) {
+      return startOnPostgres(o);
+    }
     ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
     try {
       GatewayServer g =
           start(
-              o, new LedgerReceiptIssuer(log), new LedgerEndpoints(log.ledger(), log.keys()), log);
+              o,
+              new LedgerReceiptIssuer(log),
+              new LedgerEndpoints(log.ledger(), log.keys()),
+              log,
+              null);
       g.receiptLog = log;
       return g;
     } catch (RuntimeException e) {
       log.close();
       throw e;
+    }
+  }
+
+  /**
+   * Starts a server whose runs and ledger are in the PostgreSQL database {@code o.database()};
+   * keys, content and logs stay in the state directory.
+   */
+  private static GatewayServer startOnPostgres(ServerOptions o) {
+    try (PostgresDatabase db =
+        PostgresDatabase.open(
+            o.database(),
+            o.migrate() ? Schema.Policy.MIGRATE : Schema.Policy.REFUSE_PENDING,
+            Math.max(4, o.concurrency() + 2))) {
+      ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath(), PostgresLedgerStore.open(db));
+      try {
+        GatewayServer g =
+            start(
+                o,
+                new LedgerReceiptIssuer(log),
+                new LedgerEndpoints(log.ledger(), log.keys()),
+                log,
+                () -> PostgresRunStore.open(db));
+        g.receiptLog = log;
+        return g;
+      } catch (RuntimeException e) {
+        log.close();
+        throw e;
+      }
     }
   }
 
@@ -82,12 +122,16 @@ public final class GatewayServer implements AutoCloseable {
    *     ISOLATION_UNAVAILABLE (no sandbox), or INTERNAL when the port cannot be bound
    */
   public static GatewayServer start(ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger) {
-    return start(o, receipts, ledger, null);
+    return start(o, receipts, ledger, null, null);
   }
 
   /** Starts a server whose MCP {@code verify_receipt} checks against {@code log} (or none). */
   static GatewayServer start(
-      ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger, ReceiptLog log) {
+      ServerOptions o,
+      ReceiptIssuer receipts,
+      LedgerAccess ledger,
+      ReceiptLog log,
+      java.util.function.Supplier<io.quackrunner.store.RunStore> store) {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
     java.util.List<String> missing =
         io.quackrunner.tools.RunnerGate.missing(
@@ -110,7 +154,10 @@ public final class GatewayServer implements AutoCloseable {
             new ServiceConfig(o.stateDir(), o.concurrency(), o.queue()),
             registry,
             policy,
-            receipts);
+            receipts,
+            store != null
+                ? store
+                : () -> RunStore.open(o.stateDir().toAbsolutePath().resolve("runs.db")));
     try {
       service.secretsDirectory(o.secretsDir());
       Metrics metrics = new Metrics(service);

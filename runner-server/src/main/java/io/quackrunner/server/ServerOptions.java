@@ -22,6 +22,10 @@ import java.util.List;
  * @param tlsPasswordFile file holding the keystore password (first line), or null
  * @param secretsDir an operator directory of tenants' secrets ({@code <dir>/<tenant>/<NAME>}, e.g.
  *     a mounted secrets volume) read beside {@code <state>/secrets/}, or null
+ * @param database a PostgreSQL URL ({@code postgresql://…} or {@code jdbc:postgresql://…}) holding
+ *     runs and the ledger instead of the state directory's SQLite files, or null for SQLite
+ * @param migrate whether pending migrations of {@code database} may be applied at start
+ *     (docs/STORAGE.md)
  */
 public record ServerOptions(
     int port,
@@ -36,7 +40,42 @@ public record ServerOptions(
     long maxInputBytes,
     Path tlsKeystore,
     Path tlsPasswordFile,
-    Path secretsDir) {
+    Path secretsDir,
+    String database,
+    boolean migrate) {
+
+  /** Options on the embedded SQLite state. */
+  public ServerOptions(
+      int port,
+      String bind,
+      Path stateDir,
+      Path registry,
+      Path tokens,
+      Path limits,
+      int concurrency,
+      int queue,
+      long maxBodyBytes,
+      long maxInputBytes,
+      Path tlsKeystore,
+      Path tlsPasswordFile,
+      Path secretsDir) {
+    this(
+        port,
+        bind,
+        stateDir,
+        registry,
+        tokens,
+        limits,
+        concurrency,
+        queue,
+        maxBodyBytes,
+        maxInputBytes,
+        tlsKeystore,
+        tlsPasswordFile,
+        secretsDir,
+        null,
+        false);
+  }
 
   /** Options without an operator secrets directory. */
   public ServerOptions(
@@ -73,7 +112,7 @@ public record ServerOptions(
       "usage: serve --state-dir DIR [--port N] [--bind ADDR] [--registry FILE] [--tokens FILE]"
           + " [--limits FILE] [--concurrency N] [--queue N] [--max-body BYTES]"
           + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]"
-          + " [--secrets-dir DIR]";
+          + " [--secrets-dir DIR] [--database URL [--migrate]]";
 
   /**
    * Parses command-line options; the registry defaults to {@code registry/tools.yaml} under {@code
@@ -95,8 +134,14 @@ public record ServerOptions(
     Path ks = null;
     Path pw = null;
     Path secretsDir = null;
+    String database = null;
+    boolean migrate = false;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
+      if (a.equals("--migrate")) {
+        migrate = true;
+        continue;
+      }
       String v = i + 1 < args.size() ? args.get(i + 1) : null;
       if (v == null && !a.equals("--help")) {
         throw new RunnerException(ErrorKind.USAGE, "option " + a + " needs a value; " + USAGE);
@@ -115,12 +160,19 @@ public record ServerOptions(
         case "--tls-keystore" -> ks = Path.of(v);
         case "--tls-password-file" -> pw = Path.of(v);
         case "--secrets-dir" -> secretsDir = Path.of(v);
+        case "--database" -> database = v;
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
       }
       i++;
     }
     if (state == null) {
       throw new RunnerException(ErrorKind.USAGE, "--state-dir is required; " + USAGE);
+    }
+    if (migrate && database == null) {
+      throw new RunnerException(
+          ErrorKind.USAGE,
+          "--migrate applies to --database only (the state directory's SQLite files are migrated"
+              + " at every start)");
     }
     if ((ks == null) != (pw == null)) {
       throw new RunnerException(
@@ -146,7 +198,9 @@ public record ServerOptions(
         maxInput,
         ks,
         pw,
-        secretsDir);
+        secretsDir,
+        database,
+        migrate);
   }
 
   private static int integer(String opt, String v, int min, int max) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quackrunner.errors.RunnerException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,14 +19,30 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LedgerTest {
-  private static final TestNoteKey KEY = new TestNoteKey(ORIGIN);
-  @TempDir Path dir;
+/**
+ * The contract of {@link LedgerStore} through {@link Ledger}, run against every backend by a
+ * subclass ({@code SqliteLedgerTest}, {@code PostgresLedgerIT}) that says how this test's store is
+ * opened; each {@link #store()} is a new store on the same database, as another process or node
+ * would have.
+ */
+public abstract class LedgerContract {
+  static final TestNoteKey KEY = new TestNoteKey(ORIGIN);
 
-  private Ledger open() {
-    return Ledger.open(SqliteLedgerStore.open(dir.resolve("ledger.db")), ORIGIN, KEY);
+  /** Opens a new store on this test's ledger database, created empty on the first call. */
+  protected abstract LedgerStore store();
+
+  /** Opens a connection to this test's database that bypasses the store, as an attacker would. */
+  protected abstract Connection raw() throws SQLException;
+
+  /**
+   * Returns the backend's name of ledger table {@code name} (entries, nodes, checkpoints,
+   * settings).
+   */
+  protected abstract String table(String name);
+
+  Ledger open() {
+    return Ledger.open(store(), ORIGIN, KEY);
   }
 
   @Test
@@ -126,8 +141,7 @@ class LedgerTest {
   @Test
   void batchesConcurrentAppendersIntoFewTransactions() throws Exception {
     AtomicInteger transactions = new AtomicInteger();
-    LedgerStore store =
-        new CountingStore(SqliteLedgerStore.open(dir.resolve("ledger.db")), transactions);
+    LedgerStore store = new CountingStore(store(), transactions);
     int threads = 16;
     int perThread = 100;
     List<Long> indices = Collections.synchronizedList(new ArrayList<>());
@@ -164,18 +178,18 @@ class LedgerTest {
       ledger.append(entry(0));
       ledger.checkpoint();
     }
-    try (Connection c = LedgerFixture.raw(dir.resolve("ledger.db"));
+    try (Connection c = raw();
         Statement s = c.createStatement()) {
       for (String sql :
           List.of(
-              "UPDATE entries SET entry = x'00'",
-              "DELETE FROM entries",
-              "UPDATE nodes SET hash = x'00'",
-              "DELETE FROM nodes",
-              "UPDATE checkpoints SET text = ''",
-              "DELETE FROM checkpoints",
-              "UPDATE settings SET value = 'x'",
-              "DELETE FROM settings")) {
+              "UPDATE " + table("entries") + " SET entry = entry",
+              "DELETE FROM " + table("entries"),
+              "UPDATE " + table("nodes") + " SET hash = hash",
+              "DELETE FROM " + table("nodes"),
+              "UPDATE " + table("checkpoints") + " SET text = text",
+              "DELETE FROM " + table("checkpoints"),
+              "UPDATE " + table("settings") + " SET value = value",
+              "DELETE FROM " + table("settings"))) {
         assertThatThrownBy(() -> s.execute(sql)).as(sql).hasMessageContaining("append-only");
       }
     }
@@ -184,9 +198,7 @@ class LedgerTest {
   @Test
   void refusesAnotherOrigin() {
     open().close();
-    assertThatThrownBy(
-            () ->
-                Ledger.open(SqliteLedgerStore.open(dir.resolve("ledger.db")), "other/origin", KEY))
+    assertThatThrownBy(() -> Ledger.open(store(), "other/origin", KEY))
         .isInstanceOf(RunnerException.class)
         .hasMessageContaining("origin");
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.execution.RunStatus;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +14,30 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RunStoreTest {
-  @TempDir Path dir;
+/**
+ * The contract of {@link RunStore}, run against every backend by a subclass that says how a store
+ * is opened ({@code SqliteRunStoreTest}, {@code PostgresRunStoreIT}): several stores opened on one
+ * database name share it, as several processes or nodes would.
+ */
+public abstract class RunStoreContract {
+  /** Opens a store on the database called {@code name}, created empty on its first open. */
+  protected abstract RunStore open(String name);
+
+  /** Returns a queued record of tenant {@code tenant} holding {@code trigger}. */
+  static RunRecord queued(String tenant, String trigger) {
+    return RunRecord.queued(
+        UUID.randomUUID().toString(),
+        tenant,
+        trigger,
+        "req",
+        "sh",
+        "1",
+        "run",
+        "{}",
+        Instant.now(),
+        "1:0");
+  }
 
   private static RunRecord fresh(String trigger) {
     return RunRecord.queued(
@@ -36,10 +55,9 @@ class RunStoreTest {
 
   @Test
   void concurrentClaimsOnOneTriggerThroughSeparateConnectionsCreateOneRecord() throws Exception {
-    Path db = dir.resolve("runs.db");
     List<RunStore> stores = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      stores.add(RunStore.open(db));
+      stores.add(open("runs"));
     }
     ExecutorService pool = Executors.newFixedThreadPool(32);
     CountDownLatch go = new CountDownLatch(1);
@@ -71,7 +89,7 @@ class RunStoreTest {
 
   @Test
   void statusMovesOnceAndTerminalRecordsNeverChange() {
-    try (RunStore s = RunStore.open(dir.resolve("runs.db"))) {
+    try (RunStore s = open("runs")) {
       RunRecord r = s.claim(fresh("a")).record();
       assertThat(s.markRunning(r.id(), Instant.now())).isTrue();
       assertThat(s.markRunning(r.id(), Instant.now())).isFalse();
@@ -97,17 +115,6 @@ class RunStoreTest {
     }
   }
 
-  @Test
-  void contentStoreAddressesBySha256() throws Exception {
-    ContentStore cas = new ContentStore(dir.resolve("cas"));
-    String sha = cas.put("abc".getBytes());
-    assertThat(sha).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    assertThat(cas.path(sha)).isEqualTo(dir.resolve("cas/sha256/ba/" + sha.substring(2)));
-    assertThat(cas.put("abc".getBytes())).isEqualTo(sha);
-    assertThat(cas.size(sha)).isEqualTo(3);
-    assertThat(cas.contains("0".repeat(64))).isFalse();
-  }
-
   private static RunRecord at(String id, String tenant, String tool, Instant created) {
     return RunRecord.queued(
         id, tenant, "trigger-" + id, "req", tool, "1", "run", "{}", created, "1:0");
@@ -115,7 +122,7 @@ class RunStoreTest {
 
   @Test
   void pageFiltersByStatusAndToolAndWalksACursorThatIgnoresOtherTenants() {
-    try (RunStore s = RunStore.open(dir.resolve("page.db"))) {
+    try (RunStore s = open("page")) {
       Instant t0 = Instant.parse("2026-01-01T00:00:00.100Z");
       // Newest first: e (tie with d, larger id first), d, c, b, a; x belongs to another tenant.
       s.claim(at("a", "t", "sh", t0));

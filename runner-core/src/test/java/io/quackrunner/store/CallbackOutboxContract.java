@@ -3,19 +3,19 @@ package io.quackrunner.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quackrunner.execution.RunStatus;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The callback outbox of the SQLite run store, through two connections to one database (as two
- * processes would have): the callback is written with its run's claim, becomes due only with the
- * receipt, and each attempt is leased by one owner only.
+ * The contract of {@link CallbackOutbox}, run against every backend by a subclass ({@code
+ * SqliteCallbackOutboxTest}, {@code PostgresCallbackOutboxIT}), through two stores on one database
+ * (as two processes or nodes would have): the callback is written with its run's claim, becomes due
+ * only with the receipt, and each attempt is leased by one owner only.
  */
-class CallbackOutboxTest {
-  @TempDir Path dir;
+public abstract class CallbackOutboxContract {
+  /** Opens a run store on the database called {@code name}, created empty on its first open. */
+  protected abstract RunStore open(String name);
 
   private static RunRecord fresh(String trigger) {
     return RunRecord.queued(
@@ -37,7 +37,7 @@ class CallbackOutboxTest {
 
   @Test
   void theCallbackIsWrittenWithTheClaimAndALosingClaimAddsNone() {
-    try (RunStore s = RunStore.open(dir.resolve("runs.db"))) {
+    try (RunStore s = open("runs")) {
       RunRecord a = fresh("k");
       assertThat(s.claim(a, CallbackRecord.pending(a.id(), "http://x/", "127.0.0.1")).created())
           .isTrue();
@@ -53,9 +53,8 @@ class CallbackOutboxTest {
 
   @Test
   void aCallbackIsDueOnlyOnceItsRunHasItsReceiptAndOneOwnerLeasesEachAttempt() {
-    Path db = dir.resolve("runs.db");
-    try (RunStore one = RunStore.open(db);
-        RunStore two = RunStore.open(db)) {
+    try (RunStore one = open("runs");
+        RunStore two = open("runs")) {
       RunRecord r = fresh("due");
       one.claim(r, CallbackRecord.pending(r.id(), "http://x/", "127.0.0.1"));
       long now = System.currentTimeMillis();
@@ -103,7 +102,7 @@ class CallbackOutboxTest {
 
   @Test
   void aCallbackIsGivenUpOnlyWithoutALiveLease() {
-    try (RunStore s = RunStore.open(dir.resolve("runs.db"))) {
+    try (RunStore s = open("runs")) {
       RunRecord r = fresh("give-up");
       s.claim(r, CallbackRecord.pending(r.id(), "http://x/", "127.0.0.1"));
       long now = System.currentTimeMillis();

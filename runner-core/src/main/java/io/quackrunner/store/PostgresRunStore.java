@@ -1,0 +1,18 @@
+package io.quackrunner.store;
+
+/**
+ * The shared {@link RunStore}: tables {@code runs} and {@code callbacks} of a {@link
+ * PostgresDatabase}, each statement on a pooled connection. A claim's uniqueness is the database's
+ * ({@code UNIQUE (trigger_hash)} with {@code ON CONFLICT DO NOTHING}, which waits for a concurrent
+ * inserter's transaction), so of any number of nodes claiming one trigger exactly one inserts.
+ */
+public final class PostgresRunStore extends SqlRunStore {
+  private PostgresRunStore(SqlAccess access) {
+    super(access);
+  }
+
+  /** Opens the store on an opened database; closing the store returns its share of the pool. */
+  public static PostgresRunStore open(PostgresDatabase db) {
+    return new PostgresRunStore(db.access());
+  }
+}
