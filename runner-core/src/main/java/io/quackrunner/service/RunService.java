@@ -311,19 +311,23 @@ public final class RunService implements AutoCloseable {
       queue.release();
       return new Submission(c.record(), false);
     }
+    queued(fresh, plan.tool().id());
+    events.admitted(fresh.id(), System.nanoTime() - t0);
+    worker.enqueue(fresh.id(), true);
+    return new Submission(fresh, true);
+  }
+
+  private static void queued(RunRecord fresh, String toolId) {
     JsonLog.info(
         "run.queued",
         "run_id",
         fresh.id(),
         "tenant",
-        tenant,
+        fresh.tenant(),
         "tool",
-        plan.tool().id(),
+        toolId,
         "verb",
         fresh.verb());
-    events.admitted(fresh.id(), System.nanoTime() - t0);
-    worker.enqueue(fresh.id(), true);
-    return new Submission(fresh, true);
   }
 
   private static void checkTenant(String tenant) {
@@ -406,16 +410,7 @@ public final class RunService implements AutoCloseable {
       RunRecord done = recovery.awaitReceipt(completions.of(c.record().id()).join());
       return new CommandRun(done, null, true, CommandTool.outDir(done));
     }
-    JsonLog.info(
-        "run.queued",
-        "run_id",
-        fresh.id(),
-        "tenant",
-        tenant,
-        "tool",
-        CommandTool.TOOL,
-        "verb",
-        CommandTool.TOOL);
+    queued(fresh, fresh.tool() + "@" + fresh.version());
     ExecutionResult r = worker.runCommand(p, listener);
     return new CommandRun(store.find(fresh.id()).orElseThrow(), r, false, r.outDir());
   }
