@@ -14,14 +14,22 @@ import io.quackrunner.limits.NetworkMode;
 import io.quackrunner.limits.Units;
 import io.quackrunner.logs.LogStream;
 import io.quackrunner.receipts.ReceiptLog;
-import io.quackrunner.service.CommandRuns;
+import io.quackrunner.sandbox.SandboxConfig;
+import io.quackrunner.service.CommandRun;
+import io.quackrunner.service.JsonLog;
+import io.quackrunner.service.LedgerReceiptIssuer;
+import io.quackrunner.service.RunOrigin;
+import io.quackrunner.service.RunService;
+import io.quackrunner.service.ServiceConfig;
+import io.quackrunner.store.ContentStore;
 import io.quackrunner.store.RunStore;
+import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.SignedTrigger;
-import io.quackrunner.triggers.TriggerPolicy;
 import io.quackrunner.triggers.TriggerVerifier;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,12 +157,23 @@ public final class ExecCommand implements Callable<Integer> {
             allowHosts.isEmpty() ? null : Egress.of(AllowList.parse(allowHosts, ErrorKind.USAGE)));
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     OutputStream stderr = new FileOutputStream(FileDescriptor.err);
-    CommandRuns.Outcome o;
+    CommandRun o;
     SignedTrigger signed = trigger == null ? null : signedTrigger(trigger);
-    TriggerPolicy policy = TriggerPolicy.load(state);
+    // The command's stderr and one-line errors are all runner exec writes to stderr
+    // (docs/CLI.md): the service's JSON event log has no reader here. Errors still reach the
+    // caller as exceptions.
+    JsonLog.redirect(new PrintStream(OutputStream.nullOutputStream()));
     try (RunStore store = RunStore.open(state.resolve("runs.db"));
-        ReceiptLog log = ReceiptLog.open(state)) {
-      CommandRuns runs = new CommandRuns(executor, store, log, policy);
+        ReceiptLog log = ReceiptLog.open(state);
+        RunService runs =
+            new RunService(
+                new ServiceConfig(state, 1, 0),
+                executor,
+                SandboxConfig.standard(state).workRoot(),
+                ToolRegistry.empty(),
+                store,
+                new ContentStore(state.resolve("cas")),
+                new LedgerReceiptIssuer(log))) {
       if (printBinding) {
         TriggerVerifier.Bound b = runs.binding(req);
         var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
@@ -170,6 +189,7 @@ public final class ExecCommand implements Callable<Integer> {
               req,
               idempotencyKey,
               signed,
+              RunOrigin.CLI,
               (stream, buf, off, len) ->
                   write(stream == LogStream.STDOUT ? stdout : stderr, buf, off, len));
     }

@@ -119,36 +119,14 @@ public final class ReceiptLog implements AutoCloseable {
   }
 
   /**
-   * Signs and appends the receipt of an execution, then writes the offline-verifiable bundle to
-   * {@code reportsDir}: {@code receipt.dsse.json} (the envelope), {@code checkpoint.txt} (a signed
-   * checkpoint covering it) and {@code inclusion.json} (its RFC 9162 inclusion proof).
+   * Writes the offline-verifiable bundle of a committed receipt to {@code reportsDir}: {@code
+   * receipt.dsse.json} (the envelope), {@code checkpoint.txt} (a signed C2SP checkpoint covering
+   * it) and {@code inclusion.json} (its RFC 9162 §2.1.3 inclusion proof against that checkpoint).
    *
-   * @param tool the registered tool, or null for a raw command
-   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing, appending or writing fails
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when a file cannot be written (the
+   *     receipt stays in the ledger)
    */
-  public Committed issue(
-      io.quackrunner.execution.ExecutionResult result,
-      String triggerHash,
-      ReceiptPredicate.Tool tool,
-      Path reportsDir) {
-    return issue(result, triggerHash, tool, reportsDir, null);
-  }
-
-  /**
-   * Issues a receipt as {@link #issue(io.quackrunner.execution.ExecutionResult, String,
-   * ReceiptPredicate.Tool, Path)} does, with the verified signed trigger that caused the run in its
-   * predicate's {@code trigger} member.
-   *
-   * @param trigger the verified signed trigger, or null
-   */
-  public Committed issue(
-      io.quackrunner.execution.ExecutionResult result,
-      String triggerHash,
-      ReceiptPredicate.Tool tool,
-      Path reportsDir,
-      ReceiptPredicate.Trigger trigger) {
-    ReceiptPredicate p = ExecutionReceipts.predicate(result, triggerHash, tool);
-    Committed c = commit(ReceiptStatement.of(trigger == null ? p : p.withTrigger(trigger)));
+  public void writeBundle(Committed c, Path reportsDir) {
     try {
       var checkpoint = ledger.checkpoint();
       var proof = ledger.inclusionProof(c.index(), checkpoint.size());
@@ -167,7 +145,6 @@ public final class ReceiptLog implements AutoCloseable {
               + ": "
               + e);
     }
-    return c;
   }
 
   /**

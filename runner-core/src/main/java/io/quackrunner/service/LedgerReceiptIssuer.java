@@ -22,6 +22,11 @@ import java.util.Map;
  * broke its declared outputs is receipted as FAILED with {@code artifact-violation}; a run that
  * never executed (cancelled while queued) or was cut off (INTERRUPTED) gets a receipt without
  * sandbox measurements.
+ *
+ * <p>An executed raw command ({@link CommandTool}) is receipted with its {@code command} (argv) in
+ * place of a registered tool, and its receipt, a checkpoint and its inclusion proof are also
+ * written to the command's {@code reports/} ({@link ReceiptLog#writeBundle}) for its caller to
+ * verify offline.
  */
 public final class LedgerReceiptIssuer implements ReceiptIssuer {
   private static final String EMPTY_SHA256 =
@@ -37,9 +42,11 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
   public synchronized IssuedReceipt issue(RunRecord r, ExecutionResult result) {
     Results.ToolIdentity id = Results.toolIdentity(r);
     ReceiptPredicate.Tool tool = new ReceiptPredicate.Tool(r.tool(), r.version(), id.digest());
+    boolean command = CommandTool.is(r);
     ReceiptPredicate p =
         result != null
-            ? withFinalStatus(ExecutionReceipts.predicate(result, r.triggerHash(), tool), r)
+            ? withFinalStatus(
+                ExecutionReceipts.predicate(result, r.triggerHash(), command ? null : tool), r)
             : unexecuted(r, tool, id.runtime());
     RunDetails details = Results.read(r);
     if (details != null && details.secrets() != null) {
@@ -54,6 +61,9 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
       p = p.withOrigin(origin.predicate());
     }
     ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
+    if (command && result != null) {
+      log.writeBundle(c, result.outDir().resolve("reports"));
+    }
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
   }
 

@@ -10,6 +10,7 @@ import io.quackrunner.logs.LogStream;
 import io.quackrunner.secrets.SecretValue;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.tools.ManifestRule;
+import io.quackrunner.tools.ToolRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,8 +67,14 @@ public final class Results {
     return us;
   }
 
-  /** The details of a run cut off by a crash: only its partial logs are known. */
-  static RunDetails interrupted(RunService service, RunRecord r) {
+  /**
+   * The details of a run cut off by a crash: only its partial logs are known.
+   *
+   * @param reports the run's {@code reports/} directory, where its logs were written, or null when
+   *     it is not known
+   * @param registry the registry that names the secrets the run's tool declares
+   */
+  static RunDetails interrupted(RunRecord r, Path reports, ToolRegistry registry) {
     return new RunDetails(
         null,
         0,
@@ -77,15 +84,15 @@ public final class Results {
         List.<Artifact>of(),
         List.of(),
         null,
-        partial(service.logFile(r.id(), LogStream.STDOUT)),
-        partial(service.logFile(r.id(), LogStream.STDERR)),
+        partial(reports, LogStream.STDOUT),
+        partial(reports, LogStream.STDERR),
         null,
         null,
         null,
         null,
         null,
         null,
-        declaredSecrets(service, r),
+        declaredSecrets(registry, r),
         null);
   }
 
@@ -93,18 +100,13 @@ public final class Results {
    * The names a run received, for a run whose own plan is gone: the subset its request named, else
    * what its tool version declares.
    */
-  private static List<String> declaredSecrets(RunService service, RunRecord r) {
+  private static List<String> declaredSecrets(ToolRegistry registry, RunRecord r) {
     try {
       List<String> asked = RunPlanner.parseStored(r.requestJson()).secrets();
       if (asked != null) {
         return asked.stream().sorted().distinct().toList();
       }
-      return service
-          .registry()
-          .resolve(r.tool(), r.version(), r.verb())
-          .version()
-          .secrets()
-          .stream()
+      return registry.resolve(r.tool(), r.version(), r.verb()).version().secrets().stream()
           .map(io.quackrunner.tools.SecretSpec::name)
           .sorted()
           .toList();
@@ -117,8 +119,9 @@ public final class Results {
     return d == null ? null : new LogRef(d.sizeBytes(), d.sha256(), d.truncated(), d.redactions());
   }
 
-  private static LogRef partial(Path f) {
-    if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+  private static LogRef partial(Path reports, LogStream stream) {
+    Path f = reports == null ? null : reports.resolve(stream.label() + ".log");
+    if (f == null || !Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
       return new LogRef(0, sha256Empty(), false);
     }
     try (InputStream in = Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS)) {

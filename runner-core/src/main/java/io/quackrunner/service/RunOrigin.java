@@ -27,6 +27,9 @@ public record RunOrigin(String frontEnd, String clientName, String clientVersion
   /** The longest client name or version kept, in characters. */
   public static final int MAX_TEXT = 256;
 
+  /** A run started from the {@code runner} command line ({@code runner exec}). */
+  public static final RunOrigin CLI = new RunOrigin("cli", null, null);
+
   /** A run accepted by {@code POST /runs}. */
   public static final RunOrigin HTTP = new RunOrigin("http", null, null);
 

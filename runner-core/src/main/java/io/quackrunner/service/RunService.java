@@ -1,6 +1,5 @@
 package io.quackrunner.service;
 
-import io.quackrunner.artifacts.ArtifactViolation;
 import io.quackrunner.callbacks.CallbackDispatcher;
 import io.quackrunner.callbacks.CallbackPolicy;
 import io.quackrunner.callbacks.CallbackTarget;
@@ -13,7 +12,9 @@ import io.quackrunner.execution.Executor;
 import io.quackrunner.execution.RunControl;
 import io.quackrunner.execution.RunStatus;
 import io.quackrunner.limits.LimitsPolicy;
+import io.quackrunner.logs.LogListener;
 import io.quackrunner.logs.LogStream;
+import io.quackrunner.receipts.TriggerHashes;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
 import io.quackrunner.sandbox.SandboxConfig;
@@ -24,9 +25,9 @@ import io.quackrunner.store.Completion;
 import io.quackrunner.store.ContentStore;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
-import io.quackrunner.tools.OutputRules;
 import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.InvalidTrigger;
+import io.quackrunner.triggers.SignedTrigger;
 import io.quackrunner.triggers.TriggerPolicy;
 import io.quackrunner.triggers.TriggerVerifier;
 import java.io.IOException;
@@ -35,65 +36,63 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
- * The one engine behind every front-end (HTTP, CLI, MCP): validates a {@link RunRequest} against
- * the tool registry, claims its trigger so it executes at most once, schedules it with bounded
- * concurrency and a bounded queue, executes it in the sandbox, checks its outputs, records the
- * result and has its receipt issued.
+ * The one engine behind every front-end (HTTP, CLI, MCP, Temporal): validates a {@link RunRequest}
+ * against the tool registry, or takes a raw command as a run of the built-in {@link CommandTool},
+ * claims its trigger so it executes at most once ({@link TriggerGate}), schedules it with bounded
+ * concurrency and a bounded queue ({@link RunQueue}), executes it in the sandbox ({@link
+ * RunWorker}), records the result and has its receipt issued ({@link RunFinisher}).
  *
- * <p>Idempotency holds across processes that share a state directory: the claim is a unique row in
- * the SQLite {@link RunStore}; a process that loses the claim waits for the winner's record to
- * become terminal. A run left QUEUED or RUNNING by a process that died is recovered by {@link
- * #recover()}: RUNNING becomes INTERRUPTED (never re-executed), QUEUED is resumed.
+ * <p>Idempotency holds across processes that share a run store: the claim is a unique row in the
+ * {@link RunStore}; a process that loses the claim waits for the winner's record to become terminal
+ * ({@link RunCompletions}). A run left QUEUED or RUNNING by a process that died is recovered by
+ * {@link #recover()} ({@link RunRecovery}): RUNNING becomes INTERRUPTED (never re-executed), QUEUED
+ * is resumed.
  */
 public final class RunService implements AutoCloseable {
-  private static final Duration FOREIGN_POLL = Duration.ofMillis(50);
-
   private final ServiceConfig cfg;
   private final Executor executor;
-  private final Path sandboxRoot;
   private final ToolRegistry registry;
   private final RunStore store;
   private final ContentStore cas;
   private final ReceiptIssuer receipts;
   private final RunPlanner planner;
   private final TriggerPolicy triggers;
-  private final CallbackPolicy callbackPolicy;
-  private volatile CallbackDispatcher dispatcher;
+  private final RunCallbacks callbacks;
   private final RunLogs logs = new RunLogs();
   private final String owner = Owner.self();
-  private final ThreadPoolExecutor workers;
-  private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicInteger running = new AtomicInteger();
+  private final RunQueue queue;
   private final Map<String, RunControl> controls = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<RunRecord>> completions = new ConcurrentHashMap<>();
-  private final Set<String> watched = ConcurrentHashMap.newKeySet();
+  private final RunCompletions completions;
+  private final RunFinisher finisher;
+  private final RunWorker worker;
+  private final RunRecovery recovery;
   private volatile RunEvents events = RunEvents.NONE;
 
   /**
-   * Creates a service over its parts; {@link #open} builds them from a state directory.
+   * Creates a service over its parts; {@link #open} builds them from a state directory. Nothing is
+   * started: worker threads start with the first queued run.
    *
    * @param cfg state directory and scheduling
    * @param executor the executor over an opened sandbox backend
    * @param sandboxRoot the sandbox backend's work root ({@link SandboxConfig#workRoot()})
-   * @param registry the tool registry
+   * @param registry the tool registry ({@link ToolRegistry#empty()} for raw commands only)
    * @param store the run store
    * @param cas the content store of inputs
    * @param receipts the receipt issuer
+   * @throws RunnerException of kind CONFIGURATION for a concurrency below 1 or a negative queue, or
+   *     a bad {@code triggers.yaml} ({@code callbacks.yaml} is read on first use)
    */
   public RunService(
       ServiceConfig cfg,
@@ -103,28 +102,41 @@ public final class RunService implements AutoCloseable {
       RunStore store,
       ContentStore cas,
       ReceiptIssuer receipts) {
-    if (cfg.concurrency() < 1 || cfg.queueCapacity() < 0) {
-      throw new RunnerException(
-          ErrorKind.CONFIGURATION, "concurrency must be at least 1 and the queue at least 0");
-    }
+    this.queue = new RunQueue(cfg.concurrency(), cfg.queueCapacity());
     this.cfg = cfg;
     this.executor = executor;
-    this.sandboxRoot = sandboxRoot;
     this.registry = registry;
     this.store = store;
     this.cas = cas;
     this.receipts = receipts;
     this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.triggers = TriggerPolicy.load(cfg.stateDir());
-    this.callbackPolicy = CallbackPolicy.load(cfg.stateDir());
-    this.workers =
-        new ThreadPoolExecutor(
-            cfg.concurrency(),
-            cfg.concurrency(),
-            0,
-            TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(),
-            Thread.ofPlatform().name("run-worker-", 0).daemon(true).factory());
+    this.callbacks = new RunCallbacks(store, owner, cfg.stateDir(), receipts != ReceiptIssuer.NONE);
+    this.completions = new RunCompletions(store, owner, this::recoverAbandoned);
+    this.finisher =
+        new RunFinisher(store, receipts, logs, completions, () -> events, this::wakeCallbacks);
+    this.worker =
+        new RunWorker(
+            store,
+            executor,
+            planner,
+            registry,
+            cas,
+            logs,
+            queue,
+            finisher,
+            controls,
+            () -> events,
+            this::runDir);
+    this.recovery =
+        new RunRecovery(
+            store,
+            owner,
+            receipts,
+            sandboxRoot,
+            finisher,
+            id -> worker.enqueue(id, false),
+            r -> Results.interrupted(r, reportsOf(r), registry));
   }
 
   /**
@@ -132,7 +144,8 @@ public final class RunService implements AutoCloseable {
    * profiles and the given limits policy; makes the directory traversable by sandbox uids (0711).
    *
    * @throws RunnerException of kind ISOLATION_UNAVAILABLE when the sandbox cannot open, or
-   *     CONFIGURATION when the state directory or database cannot be used
+   *     CONFIGURATION when the state directory, database, {@code triggers.yaml} or {@code
+   *     callbacks.yaml} cannot be used
    */
   public static RunService open(
       ServiceConfig cfg, ToolRegistry registry, LimitsPolicy policy, ReceiptIssuer receipts) {
@@ -164,14 +177,18 @@ public final class RunService implements AutoCloseable {
     }
     SandboxConfig sc = SandboxConfig.standard(state);
     Executor ex = new Executor(BubblewrapSandbox.open(sc), sc, RuntimeProfiles.builtIn(), policy);
-    return new RunService(
-        new ServiceConfig(state, cfg.concurrency(), cfg.queueCapacity()),
-        ex,
-        sc.workRoot(),
-        registry,
-        store.get(),
-        new ContentStore(state.resolve("cas")),
-        receipts);
+    RunService service =
+        new RunService(
+            new ServiceConfig(state, cfg.concurrency(), cfg.queueCapacity()),
+            ex,
+            sc.workRoot(),
+            registry,
+            store.get(),
+            new ContentStore(state.resolve("cas")),
+            receipts);
+    // A server refuses to start on a bad callbacks.yaml rather than at its first callback.
+    service.callbackPolicy();
+    return service;
   }
 
   /** Sets the observer of finished runs (e.g. metrics). */
@@ -221,7 +238,7 @@ public final class RunService implements AutoCloseable {
 
   /** Returns the number of accepted runs waiting to start in this process. */
   public int queueDepth() {
-    return Math.max(0, pending.get() - running.get());
+    return queue.depth();
   }
 
   /**
@@ -229,12 +246,12 @@ public final class RunService implements AutoCloseable {
    * is full (the condition under which {@link #submit} answers BUSY).
    */
   public boolean acceptsRuns() {
-    return pending.get() < cfg.concurrency() + cfg.queueCapacity();
+    return queue.accepts();
   }
 
   /** Returns the number of runs executing in this process. */
   public int running() {
-    return running.get();
+    return queue.running();
   }
 
   /**
@@ -251,13 +268,11 @@ public final class RunService implements AutoCloseable {
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
-    if (tenant == null || !tenant.matches("[A-Za-z0-9._-]{1,64}")) {
-      throw new RunnerException(ErrorKind.USAGE, "bad tenant name");
-    }
+    checkTenant(tenant);
     RunPlanner.Plan plan = planner.plan(tenant, req);
-    CallbackTarget callback = checkCallback(req.callback());
+    CallbackTarget callback = callbacks.check(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
-    java.util.function.Function<String, RunRecord> record =
+    Function<String, RunRecord> record =
         hash ->
             RunRecord.queued(
                 Executor.newExecutionId(),
@@ -270,10 +285,7 @@ public final class RunService implements AutoCloseable {
                 plan.canonicalJson(),
                 Instant.now(),
                 owner);
-    if (req.origin() != null) {
-      java.util.function.Function<String, RunRecord> plain = record;
-      record = hash -> plain.apply(hash).withOrigin(req.origin().toJson());
-    }
+    record = withOrigin(record, req.origin());
     TriggerGate.Checked checked =
         TriggerGate.check(
             store,
@@ -283,72 +295,142 @@ public final class RunService implements AutoCloseable {
             req.trigger(),
             new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
             record,
-            (r, e) -> {
-              JsonLog.info(
-                  "run.rejected", "run_id", r.id(), "tenant", tenant, "reason", e.reason().slug());
-              events.rejected(r);
-            });
+            rejected(tenant));
     String trigger = checked.hash();
-    Optional<RunRecord> existing = store.findByTrigger(trigger);
+    Optional<RunRecord> existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
     if (existing.isPresent()) {
-      return reuse(existing.get(), tenant, requestHash);
+      return new Submission(existing.get(), false);
     }
-    if (pending.incrementAndGet() > cfg.concurrency() + cfg.queueCapacity()) {
-      pending.decrementAndGet();
-      existing = store.findByTrigger(trigger);
+    if (!queue.admit()) {
+      existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
       if (existing.isPresent()) {
-        return reuse(existing.get(), tenant, requestHash);
+        return new Submission(existing.get(), false);
       }
       throw new RunnerException(
-          ErrorKind.BUSY,
-          "the run queue is full (" + cfg.queueCapacity() + " waiting); retry later");
+          ErrorKind.BUSY, "the run queue is full (" + queue.capacity() + " waiting); retry later");
     }
     RunRecord fresh = checked.onto(record.apply(trigger));
     Claim c;
     try {
       c =
-          store.claim(
+          TriggerGate.claim(
+              store,
               fresh,
               callback == null
                   ? null
-                  : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText()));
+                  : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText()),
+              tenant,
+              requestHash);
     } catch (RuntimeException e) {
-      pending.decrementAndGet();
+      queue.release();
       throw e;
     }
     if (!c.created()) {
-      pending.decrementAndGet();
-      return reuse(c.record(), tenant, requestHash);
+      queue.release();
+      return new Submission(c.record(), false);
     }
-    logs.open(fresh.id());
+    queued(fresh, plan.tool().id());
+    events.admitted(fresh.id(), System.nanoTime() - t0);
+    worker.enqueue(fresh.id(), true);
+    return new Submission(fresh, true);
+  }
+
+  private static void queued(RunRecord fresh, String toolId) {
     JsonLog.info(
         "run.queued",
         "run_id",
         fresh.id(),
         "tenant",
-        tenant,
+        fresh.tenant(),
         "tool",
-        plan.tool().id(),
+        toolId,
         "verb",
         fresh.verb());
-    events.admitted(fresh.id(), System.nanoTime() - t0);
-    workers.execute(() -> runOne(fresh.id()));
-    return new Submission(fresh, true);
+  }
+
+  private static void checkTenant(String tenant) {
+    if (tenant == null || !tenant.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new RunnerException(ErrorKind.USAGE, "bad tenant name");
+    }
+  }
+
+  private static Function<String, RunRecord> withOrigin(
+      Function<String, RunRecord> record, RunOrigin origin) {
+    return origin == null ? record : hash -> record.apply(hash).withOrigin(origin.toJson());
+  }
+
+  private BiConsumer<RunRecord, InvalidTrigger> rejected(String tenant) {
+    return (r, e) -> {
+      JsonLog.info("run.rejected", "run_id", r.id(), "tenant", tenant, "reason", e.reason().slug());
+      events.rejected(r);
+    };
   }
 
   /**
-   * Checks a callback URL against the operator's allow-list and resolves its host once; the address
-   * it returns is the one delivery connects to.
+   * Returns what a signed trigger must bind to authorize a raw command: tool and verb {@value
+   * CommandTool#TOOL}, version the runner's version, and {@code request_sha256} the hex SHA-256 of
+   * the command's RFC 8785 request form ({@link TriggerHashes#canonicalRequest}: argv, runtime,
+   * env, the resolved limits and the SHA-256 of each input file). Nothing is executed.
+   *
+   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request
    */
-  private CallbackTarget checkCallback(String url) {
-    if (url == null) {
-      return null;
+  public TriggerVerifier.Bound binding(ExecRequest req) {
+    return CommandTool.binding(
+        TriggerHashes.sha256(TriggerHashes.canonicalRequest(executor.prepare(req))));
+  }
+
+  /**
+   * Runs a raw command as a run of the built-in {@link CommandTool}, at most once per trigger
+   * across every process sharing the run store, on the calling thread: the caller that claims the
+   * trigger executes the command, streaming its output to {@code listener}, and gets its terminal
+   * record with the receipt; a caller whose trigger was claimed before waits for that run's record
+   * (and its receipt) and gets it back without executing. A run whose owner died meanwhile is
+   * recovered as {@link #recover()} does (INTERRUPTED with its receipt, never re-executed).
+   *
+   * @param req the command; its execution id becomes the run's id
+   * @param idempotencyKey the caller's key, or null
+   * @param trigger a signed trigger binding this command ({@link #binding}), or null; with neither,
+   *     the trigger is fresh and the command executes every time
+   * @param origin the front-end that asked, or null
+   * @throws RunnerException of kind USAGE or NOT_FOUND for a bad request, IDEMPOTENCY_KEY_REUSED
+   *     when the key was used for another request, INVALID_TRIGGER ({@link InvalidTrigger}, a
+   *     REJECTED record left) when the tenant's policy refuses the trigger or requires one,
+   *     CONFLICT for another tenant's link, RECEIPT_COMMIT_FAILED when the receipt cannot be
+   *     issued, and what the executor throws for a command the sandbox cannot run (its run ends
+   *     FAILED)
+   */
+  public CommandRun exec(
+      String tenant,
+      ExecRequest req,
+      String idempotencyKey,
+      SignedTrigger trigger,
+      RunOrigin origin,
+      LogListener listener) {
+    checkTenant(tenant);
+    Executor.Prepared p = executor.prepare(req);
+    byte[] canonical = TriggerHashes.canonicalRequest(p);
+    String requestHash = TriggerHashes.sha256(canonical);
+    Function<String, RunRecord> record =
+        withOrigin(CommandTool.record(p, canonical, requestHash, tenant, owner), origin);
+    TriggerGate.Checked checked =
+        TriggerGate.check(
+            store,
+            triggers,
+            tenant,
+            idempotencyKey,
+            trigger,
+            CommandTool.binding(requestHash),
+            record,
+            rejected(tenant));
+    RunRecord fresh = checked.onto(record.apply(checked.hash()));
+    Claim c = TriggerGate.claim(store, fresh, null, tenant, requestHash);
+    if (!c.created()) {
+      RunRecord done = recovery.awaitReceipt(completions.of(c.record().id()).join());
+      return new CommandRun(done, null, true, CommandTool.outDir(done));
     }
-    if (!issuesReceipts()) {
-      throw new RunnerException(
-          ErrorKind.CALLBACK_REFUSED, "this runner issues no receipts, so it sends no callbacks");
-    }
-    return callbackPolicy.check(url);
+    queued(fresh, fresh.tool() + "@" + fresh.version());
+    ExecutionResult r = worker.runCommand(p, listener);
+    return new CommandRun(store.find(fresh.id()).orElseThrow(), r, false, r.outDir());
   }
 
   /**
@@ -358,44 +440,7 @@ public final class RunService implements AutoCloseable {
    * callback.gave_up}) and passed on to {@code listener}.
    */
   public void deliverCallbacks(CallbackTransport transport, CallbackDispatcher.Listener listener) {
-    CallbackDispatcher.Listener l = listener == null ? CallbackDispatcher.Listener.NONE : listener;
-    dispatcher =
-        new CallbackDispatcher(
-            store.callbacks(),
-            callbackPolicy,
-            transport,
-            owner,
-            new CallbackDispatcher.Listener() {
-              @Override
-              public void attempted(
-                  String runId, int attempts, int status, String error, boolean gaveUp) {
-                JsonLog.info(
-                    error == null
-                        ? "callback.delivered"
-                        : gaveUp ? "callback.gave_up" : "callback.failed",
-                    "run_id",
-                    runId,
-                    "attempts",
-                    attempts,
-                    "status",
-                    status,
-                    "error",
-                    error);
-                l.attempted(runId, attempts, status, error, gaveUp);
-              }
-
-              @Override
-              public void gaveUp(String runId, String reason) {
-                JsonLog.info("callback.gave_up", "run_id", runId, "error", reason);
-                l.gaveUp(runId, reason);
-              }
-
-              @Override
-              public void roundFailed(RuntimeException e) {
-                JsonLog.warn("callback.round_failed", "detail", String.valueOf(e));
-                l.roundFailed(e);
-              }
-            });
+    callbacks.deliver(transport, listener);
   }
 
   /** Returns the callback of a run (state, attempts, last error), if it has one. */
@@ -405,18 +450,11 @@ public final class RunService implements AutoCloseable {
 
   /** Returns the operator's callback policy ({@code callbacks.yaml}). */
   public CallbackPolicy callbackPolicy() {
-    return callbackPolicy;
+    return callbacks.policy();
   }
 
   private void wakeCallbacks() {
-    CallbackDispatcher d = dispatcher;
-    if (d != null) {
-      d.wake();
-    }
-  }
-
-  private static Submission reuse(RunRecord r, String tenant, String requestHash) {
-    return new Submission(TriggerGate.reuse(r, tenant, requestHash).record(), false);
+    callbacks.wake();
   }
 
   /**
@@ -471,31 +509,12 @@ public final class RunService implements AutoCloseable {
    * @throws RunnerException of kind NOT_FOUND when there is no such run
    */
   public CompletableFuture<RunRecord> completion(String id) {
-    CompletableFuture<RunRecord> f =
-        completions.computeIfAbsent(id, k -> new CompletableFuture<>());
-    RunRecord r =
-        store.find(id).orElseThrow(() -> new RunnerException(ErrorKind.NOT_FOUND, "no run " + id));
-    if (r.status().isTerminal()) {
-      completions.remove(id, f);
-      f.complete(r);
-    } else if (!r.owner().equals(owner)) {
-      watchForeign(id);
-    }
-    return f;
+    return completions.of(id);
   }
 
   /** Waits at most {@code timeout} for a run to end and returns its latest record. */
   public RunRecord await(String id, Duration timeout) {
-    try {
-      return completion(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      return store.find(id).orElseThrow();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return store.find(id).orElseThrow();
-    } catch (ExecutionException e) {
-      throw new RunnerException(ErrorKind.INTERNAL, "waiting for run " + id + ": " + e.getCause());
-    }
+    return completions.await(id, timeout);
   }
 
   /**
@@ -527,7 +546,7 @@ public final class RunService implements AutoCloseable {
             null,
             null);
     if (store.finishQueued(id, c)) {
-      afterFinish(id, null);
+      finisher.ended(id, null);
     } else if (control == null && !store.find(id).orElseThrow().status().isTerminal()) {
       throw new RunnerException(
           ErrorKind.CONFLICT, "run " + id + " executes in another runner process");
@@ -593,35 +612,9 @@ public final class RunService implements AutoCloseable {
    * @return how many runs were interrupted and how many resumed
    */
   public Recovery recover() {
-    int interrupted = 0;
-    int resumed = 0;
-    for (RunRecord r : store.byStatus(RunStatus.RUNNING)) {
-      if (!r.owner().equals(owner) && !Owner.alive(r.owner()) && recoverOne(r)) {
-        interrupted++;
-      }
-    }
-    for (RunRecord r : store.byStatus(RunStatus.QUEUED)) {
-      if (!r.owner().equals(owner) && !Owner.alive(r.owner()) && recoverOne(r)) {
-        resumed++;
-      }
-    }
-    int reconciled = 0;
-    for (RunRecord r : store.terminalWithoutReceipt()) {
-      if (!r.owner().equals(owner)
-          && (Owner.alive(r.owner()) || !store.adoptForReceipt(r.id(), r.owner(), owner))) {
-        continue; // its live owner, or another recovering process, records the receipt
-      }
-      Optional<IssuedReceipt> found = receipts.find(r.id());
-      IssuedReceipt ir = found.isPresent() ? found.get() : receipts.issue(r, null);
-      if (ir != null && store.setReceipt(r.id(), ir.envelopeJson(), ir.ledgerIndex())) {
-        reconciled++;
-        JsonLog.info("recovery.receipt", "run_id", r.id(), "found_in_ledger", found.isPresent());
-      }
-    }
+    Recovery r = recovery.recoverAll();
     wakeCallbacks();
-    JsonLog.info(
-        "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
-    return new Recovery(interrupted, resumed);
+    return r;
   }
 
   /**
@@ -632,209 +625,17 @@ public final class RunService implements AutoCloseable {
    */
   public record Recovery(int interrupted, int resumed) {}
 
-  private boolean recoverOne(RunRecord r) {
-    if (!store.takeOver(r.id(), r.owner(), owner)) {
-      return false;
-    }
-    if (r.status() == RunStatus.QUEUED) {
-      pending.incrementAndGet();
-      logs.open(r.id());
-      JsonLog.info("run.resumed", "run_id", r.id());
-      workers.execute(() -> runOne(r.id()));
-      return true;
-    }
-    try {
-      io.quackrunner.sandbox.Workspace.discard(sandboxRoot, r.id());
-    } catch (RunnerException e) {
-      JsonLog.warn("recovery.sweep_failed", "run_id", r.id(), "detail", e.getMessage());
-    }
-    RunDetails d = Results.interrupted(this, r);
-    Completion c =
-        new Completion(
-            RunStatus.INTERRUPTED,
-            Instant.now(),
-            null,
-            null,
-            ErrorKind.EXECUTION_FAILED,
-            "the runner stopped while the run was executing; it was not re-executed",
-            Results.json(d));
-    if (store.finish(r.id(), c)) {
-      JsonLog.info("run.interrupted", "run_id", r.id());
-      afterFinish(r.id(), null);
-    }
-    return true;
+  private void recoverAbandoned(RunRecord r) {
+    recovery.recoverOne(r);
   }
 
-  private void watchForeign(String id) {
-    if (!watched.add(id)) {
-      return;
+  /** Returns the {@code reports/} directory of a run, where its logs are written. */
+  private Path reportsOf(RunRecord r) {
+    if (CommandTool.is(r)) {
+      Path out = CommandTool.outDir(r);
+      return out == null ? null : out.resolve("reports");
     }
-    Thread.ofVirtual()
-        .name("watch-" + id)
-        .start(
-            () -> {
-              try {
-                while (true) {
-                  RunRecord r = store.find(id).orElseThrow();
-                  if (r.status().isTerminal()) {
-                    complete(id, r);
-                    return;
-                  }
-                  if (r.owner().equals(owner)) {
-                    return; // taken over: this process completes it
-                  }
-                  if (!Owner.alive(r.owner())) {
-                    recoverOne(r);
-                  }
-                  Thread.sleep(FOREIGN_POLL);
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                watched.remove(id);
-              }
-            });
-  }
-
-  private void runOne(String id) {
-    RunControl control = new RunControl();
-    controls.put(id, control);
-    boolean started = false;
-    try {
-      if (!store.markRunning(id, Instant.now())) {
-        return; // cancelled while queued
-      }
-      started = true;
-      running.incrementAndGet();
-      JsonLog.info("run.started", "run_id", id);
-      RunRecord r = store.find(id).orElseThrow();
-      ExecutionResult result = null;
-      Completion c;
-      try {
-        // Secrets are read again here, as the run starts: a value changed since submission is
-        // used, and the value read now is the one this run keeps to its end.
-        RunPlanner.Plan plan = planner.plan(r.tenant(), RunPlanner.parseStored(r.requestJson()));
-        if (!plan.canonicalJson().equals(r.requestJson())) {
-          throw new RunnerException(
-              ErrorKind.CONFIGURATION,
-              "the registry entry of " + plan.tool().id() + " changed after the run was queued");
-        }
-        Path dir = runDir(id);
-        Path in = Inputs.materialize(dir, plan, cas);
-        long t0 = System.nanoTime();
-        result =
-            executor.execute(
-                executor.prepare(
-                    new ExecRequest(
-                        id,
-                        plan.argv(),
-                        plan.tool().version().runtime(),
-                        in,
-                        dir.resolve("out"),
-                        plan.env(),
-                        plan.limits(),
-                        plan.secrets(),
-                        plan.egress())),
-                logs.listener(id),
-                control);
-        long totalMs = (System.nanoTime() - t0) / 1_000_000;
-        long overhead = Math.max(0, totalMs - result.wallTimeMs());
-        events.executed(result.wallTimeMs(), overhead);
-        Inputs.discard(in);
-        c = checked(plan, result, overhead);
-      } catch (RunnerException e) {
-        boolean cancelled = control.cancelled();
-        c =
-            new Completion(
-                cancelled ? RunStatus.CANCELLED : RunStatus.FAILED,
-                Instant.now(),
-                null,
-                null,
-                cancelled
-                    ? null
-                    : e.kind() == ErrorKind.USAGE ? ErrorKind.EXECUTION_FAILED : e.kind(),
-                cancelled ? null : e.getMessage(),
-                null);
-      }
-      if (store.finish(id, c)) {
-        afterFinish(id, result);
-      }
-    } catch (RuntimeException e) {
-      JsonLog.warn("run.internal_error", "run_id", id, "detail", String.valueOf(e));
-      Completion c =
-          new Completion(
-              RunStatus.FAILED,
-              Instant.now(),
-              null,
-              null,
-              ErrorKind.INTERNAL,
-              "internal error",
-              null);
-      if (store.finish(id, c)) {
-        afterFinish(id, null);
-      }
-    } finally {
-      controls.remove(id);
-      if (started) {
-        running.decrementAndGet();
-      }
-      pending.decrementAndGet();
-    }
-  }
-
-  private Completion checked(RunPlanner.Plan plan, ExecutionResult result, long overheadMs) {
-    RunStatus status = result.status();
-    ErrorKind kind = result.errorKind();
-    String detail = result.failureReason();
-    List<ArtifactViolation> violations = new ArrayList<>(result.violations());
-    if (status == RunStatus.SUCCEEDED) {
-      List<ArtifactViolation> v =
-          OutputRules.check(registry, plan.tool(), result.artifacts(), result.outDir());
-      if (!v.isEmpty()) {
-        status = RunStatus.FAILED;
-        kind = ErrorKind.ARTIFACT_VIOLATION;
-        detail = v.get(0).path() + ": " + v.get(0).detail();
-        violations.addAll(v);
-      }
-    }
-    RunDetails d = Results.details(plan, result, violations, overheadMs);
-    return new Completion(
-        status, Instant.now(), result.exitCode(), result.signal(), kind, detail, Results.json(d));
-  }
-
-  /** Issues the receipt of a run that just became terminal, then wakes its waiters. */
-  private void afterFinish(String id, ExecutionResult result) {
-    RunRecord rec = store.find(id).orElseThrow();
-    try {
-      IssuedReceipt ir = receipts.issue(rec, result);
-      if (ir != null) {
-        store.setReceipt(id, ir.envelopeJson(), ir.ledgerIndex());
-        rec = store.find(id).orElseThrow();
-        wakeCallbacks();
-      }
-    } catch (RuntimeException e) {
-      JsonLog.warn("receipt.failed", "run_id", id, "detail", e.getMessage());
-    }
-    logs.close(id);
-    JsonLog.info(
-        "run.finished",
-        "run_id",
-        id,
-        "status",
-        rec.status().name(),
-        "exit_code",
-        rec.exitCode(),
-        "error",
-        rec.errorDetail());
-    events.finished(rec);
-    complete(id, rec);
-  }
-
-  private void complete(String id, RunRecord rec) {
-    CompletableFuture<RunRecord> f = completions.remove(id);
-    if (f != null) {
-      f.complete(rec);
-    }
+    return outDir(r.id()).resolve("reports");
   }
 
   /**
@@ -843,20 +644,8 @@ public final class RunService implements AutoCloseable {
    */
   @Override
   public void close() {
-    workers.getQueue().clear();
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-        controls.values().forEach(RunControl::cancel);
-        workers.awaitTermination(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    CallbackDispatcher d = dispatcher;
-    if (d != null) {
-      d.close();
-    }
+    queue.close(() -> controls.values().forEach(RunControl::cancel));
+    callbacks.close();
     store.close();
   }
 

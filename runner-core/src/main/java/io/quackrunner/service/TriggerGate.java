@@ -14,10 +14,12 @@ import io.quackrunner.triggers.VerifiedTrigger;
 import java.time.Instant;
 
 /**
- * The one trigger path of every run, registered tool ({@link RunService}) or raw command ({@link
- * CommandRuns}): checks a request's key or signed trigger against its tenant's {@link
+ * The one trigger path of every run of {@link RunService}, registered tool or raw command ({@link
+ * CommandTool}): checks a request's key or signed trigger against its tenant's {@link
  * TriggerPolicy}, leaves a REJECTED record for a refused one, names the trigger hash, and claims it
- * in the {@link RunStore} so one trigger executes at most once.
+ * in the {@link RunStore} so one trigger executes at most once; a repeated trigger gets the earlier
+ * run back ({@link #earlier}, {@link #claim}) after {@link #reuse} checked it is the same tenant's
+ * same request.
  */
 final class TriggerGate {
   private TriggerGate() {}
@@ -78,6 +80,31 @@ final class TriggerGate {
             ? TriggerHashes.LINK + v.linkHash()
             : key != null ? TriggerHashes.ofKey(tenant, key) : TriggerHashes.fresh();
     return new Checked(hash, v, trigger);
+  }
+
+  /**
+   * Returns the run already holding a trigger, checked by {@link #reuse}, if there is one: the
+   * idempotent replay of a repeated key or link.
+   */
+  static java.util.Optional<RunRecord> earlier(
+      RunStore store, String triggerHash, String tenant, String requestHash) {
+    return store.findByTrigger(triggerHash).map(r -> reuse(r, tenant, requestHash).record());
+  }
+
+  /**
+   * Claims a queued record's trigger: a unique row in the store, so of all the processes sharing it
+   * exactly one creates the run; a lost claim returns the winner's run, checked by {@link #reuse}.
+   *
+   * @param callback the run's callback, stored with it in one transaction, or null
+   */
+  static Claim claim(
+      RunStore store,
+      RunRecord fresh,
+      io.quackrunner.store.CallbackRecord callback,
+      String tenant,
+      String requestHash) {
+    Claim c = store.claim(fresh, callback);
+    return c.created() ? c : reuse(c.record(), tenant, requestHash);
   }
 
   /**

@@ -38,6 +38,14 @@ public final class ToolRegistry {
   }
 
   /**
+   * Returns a registry with no tools, for a process that runs only raw commands: every tool name is
+   * unknown to it. Nothing is read.
+   */
+  public static ToolRegistry empty() {
+    return new ToolRegistry(Map.of(), Map.of(), Map.of());
+  }
+
+  /**
    * Loads and validates a registry file; relative {@code files} directories resolve against the
    * file's directory.
    *

@@ -67,9 +67,9 @@ class ReceiptReconcileIT {
             "t",
             trigger,
             trigger,
-            CommandRuns.TOOL,
+            CommandTool.TOOL,
             "0",
-            CommandRuns.TOOL,
+            CommandTool.TOOL,
             "{}",
             Instant.now(),
             owner);

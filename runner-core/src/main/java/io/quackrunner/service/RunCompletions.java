@@ -1,0 +1,114 @@
+package io.quackrunner.service;
+
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
+import io.quackrunner.store.RunRecord;
+import io.quackrunner.store.RunStore;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Waiting for runs to end: a future per awaited run, completed by this process when it finishes the
+ * run, or by a watcher polling the {@link RunStore} every {@value #POLL_MS} ms for a run another
+ * process owns. A watcher that finds the owner dead hands the run to recovery ({@link
+ * RunRecovery#recoverOne}), so a waiter is never left behind by a crash.
+ */
+final class RunCompletions {
+  static final long POLL_MS = 50;
+
+  private final RunStore store;
+  private final String owner;
+  private final Consumer<RunRecord> abandoned;
+  private final Map<String, CompletableFuture<RunRecord>> waiting = new ConcurrentHashMap<>();
+  private final Set<String> watched = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Creates the completions of one process.
+   *
+   * @param owner this process's owner id ({@link Owner#self})
+   * @param abandoned called with a non-terminal run whose owner process is gone
+   */
+  RunCompletions(RunStore store, String owner, Consumer<RunRecord> abandoned) {
+    this.store = store;
+    this.owner = owner;
+    this.abandoned = abandoned;
+  }
+
+  /**
+   * Returns a future completed with the run's terminal record as soon as it is written.
+   *
+   * @throws RunnerException of kind NOT_FOUND when there is no such run
+   */
+  CompletableFuture<RunRecord> of(String id) {
+    CompletableFuture<RunRecord> f = waiting.computeIfAbsent(id, k -> new CompletableFuture<>());
+    RunRecord r =
+        store.find(id).orElseThrow(() -> new RunnerException(ErrorKind.NOT_FOUND, "no run " + id));
+    if (r.status().isTerminal()) {
+      waiting.remove(id, f);
+      f.complete(r);
+    } else if (!r.owner().equals(owner)) {
+      watch(id);
+    }
+    return f;
+  }
+
+  /** Waits at most {@code timeout} for a run to end and returns its latest record. */
+  RunRecord await(String id, Duration timeout) {
+    try {
+      return of(id).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return store.find(id).orElseThrow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return store.find(id).orElseThrow();
+    } catch (ExecutionException e) {
+      throw new RunnerException(ErrorKind.INTERNAL, "waiting for run " + id + ": " + e.getCause());
+    }
+  }
+
+  /** Completes the waiters of a run that just became terminal. */
+  void complete(String id, RunRecord terminal) {
+    CompletableFuture<RunRecord> f = waiting.remove(id);
+    if (f != null) {
+      f.complete(terminal);
+    }
+  }
+
+  private void watch(String id) {
+    if (!watched.add(id)) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("watch-" + id)
+        .start(
+            () -> {
+              try {
+                while (true) {
+                  RunRecord r = store.find(id).orElseThrow();
+                  if (r.status().isTerminal()) {
+                    complete(id, r);
+                    return;
+                  }
+                  if (r.owner().equals(owner)) {
+                    return; // taken over: this process completes it
+                  }
+                  if (!Owner.alive(r.owner())) {
+                    abandoned.accept(r);
+                  }
+                  Thread.sleep(POLL_MS);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } finally {
+                watched.remove(id);
+              }
+            });
+  }
+}
