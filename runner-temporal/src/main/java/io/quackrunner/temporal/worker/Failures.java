@@ -27,6 +27,7 @@ final class Failures {
           ErrorKind.RECEIPT_COMMIT_FAILED,
           ErrorKind.ISOLATION_UNAVAILABLE,
           ErrorKind.CONFIGURATION,
+          ErrorKind.SCHEMA_MISMATCH,
           ErrorKind.EXECUTION_FAILED);
 
   private Failures() {}
