@@ -265,7 +265,8 @@ public final class ImageBuilder {
     }
   }
 
-  static void deleteTree(Path p) {
+  /** Removes {@code p} and everything under it, not following links; absent is fine. */
+  public static void deleteTree(Path p) {
     if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

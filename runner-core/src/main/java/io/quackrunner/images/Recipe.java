@@ -96,7 +96,8 @@ public record Recipe(
    */
   public record Loaded(Recipe recipe, String sha256) {}
 
-  static String sha256(byte[] b) {
+  /** Returns the SHA-256 of {@code b} as 64 lowercase hex digits. */
+  public static String sha256(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     } catch (NoSuchAlgorithmException e) {
