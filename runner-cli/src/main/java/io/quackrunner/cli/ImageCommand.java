@@ -48,17 +48,25 @@ public final class ImageCommand implements Callable<Integer> {
    * installation ({@code quackrunner.home}, which bin/runner sets), else of the working directory.
    */
   static Path runnersDir() {
-    String env = System.getenv("RUNNER_RUNNERS_DIR");
-    if (env != null && !env.isEmpty()) {
-      return Path.of(env);
-    }
-    return Path.of(System.getProperty("quackrunner.home", ".")).resolve("runners");
+    String env = variable("RUNNER_RUNNERS_DIR");
+    return env != null
+        ? Path.of(env)
+        : Path.of(System.getProperty("quackrunner.home", ".")).resolve("runners");
   }
 
   /** The built-layout cache: {@code RUNNER_IMAGE_CACHE}, else /var/cache/quackrunner/images. */
   static Path cacheDir() {
-    String env = System.getenv("RUNNER_IMAGE_CACHE");
-    return env != null && !env.isEmpty() ? Path.of(env) : ImageBuilder.DEFAULT_CACHE;
+    String env = variable("RUNNER_IMAGE_CACHE");
+    return env != null ? Path.of(env) : ImageBuilder.DEFAULT_CACHE;
+  }
+
+  /** An environment variable, null when unset; set but empty is a usage error (docs/CLI.md). */
+  private static String variable(String name) {
+    String v = System.getenv(name);
+    if (v != null && v.isEmpty()) {
+      throw new RunnerException(ErrorKind.USAGE, name + " is set but empty");
+    }
+    return v;
   }
 
   /** Builds a runner's image from its recipe with mmdebstrap and imports it. */
