@@ -18,10 +18,12 @@ import java.util.Map;
  * measured interleaved (one of each per round, so machine noise hits all alike) and printed as a
  * table of p50/p95/p99 in milliseconds and the ratio to bare bubblewrap.
  *
- * <p>Usage: {@code bin/bench overhead [ROUNDS] [OCI_ARCHIVE]} (default 200). With an OCI archive of
- * the busybox-1 runner ({@code runners/busybox-1/build.sh}), it is imported first (the import time
- * and the store's size are printed) and an image-backed case runs beside the host-backed ones.
- * Needs root, bubblewrap and the built launcher, like the runner itself.
+ * <p>Usage: {@code bin/bench overhead [ROUNDS] [OCI_ARCHIVE|LAYOUT_DIR [RUNNER_ID]]} (default 200).
+ * With an OCI archive of the busybox-1 runner ({@code runners/busybox-1/build.sh}), or a layout of
+ * another runner ({@code runner image build}'s, with its RUNNER_ID, e.g. {@code base}), it is
+ * imported first (the import time and the store's size are printed) and an image-backed case runs
+ * beside the host-backed ones. Needs root, bubblewrap and the built launcher, like the runner
+ * itself.
  */
 public final class OverheadBench {
   private OverheadBench() {}
@@ -38,15 +40,16 @@ public final class OverheadBench {
 
     String image = null;
     if (args.length > 1) {
+      String name = args.length > 2 ? args[2] : "busybox-1";
       long t0 = System.nanoTime();
-      var stored = ImageStore.open(state).importFrom(Path.of(args[1]), "busybox-1", null);
+      var stored = ImageStore.open(state).importFrom(Path.of(args[1]), name, null);
       System.out.printf(
           "image import: %d ms, %s, %d bytes of files, store %s%n",
           (System.nanoTime() - t0) / 1_000_000,
           stored.digest(),
           stored.rootfsBytes(),
           Baselines.du(state.resolve("images")));
-      image = "busybox-1@" + stored.digest();
+      image = name + "@" + stored.digest();
     }
     List<String> bareTrue = Baselines.bareBwrap(List.of("/bin/true"));
     List<String> bareSleep = Baselines.bareBwrap(List.of("/bin/sleep", "0.01"));

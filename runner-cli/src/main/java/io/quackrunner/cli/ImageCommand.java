@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.Engine;
+import io.quackrunner.images.ImageBuilder;
 import io.quackrunner.images.ImageStore;
 import io.quackrunner.images.StoredImage;
 import java.nio.file.Path;
@@ -16,13 +17,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code runner image import|ls|rm|inspect}: the OCI image store of the state directory ({@code
- * <state>/images}, docs/IMAGES.md). A runtime whose name an image has runs on that image.
+ * {@code runner image build|import|ls|rm|inspect}: the OCI image store of the state directory
+ * ({@code <state>/images}, docs/IMAGES.md). A runtime whose name an image has runs on that image.
  */
 @Command(
     name = "image",
     description = "Import, list, inspect or remove OCI images (runners' root filesystems)",
     subcommands = {
+      ImageCommand.Build.class,
       ImageCommand.Import.class,
       ImageCommand.Ls.class,
       ImageCommand.Inspect.class,
@@ -39,6 +41,73 @@ public final class ImageCommand implements Callable<Integer> {
 
   static ImageStore store() {
     return ImageStore.open(Engine.stateDir(System.getenv()));
+  }
+
+  /**
+   * The {@code runners/} directory: {@code RUNNER_RUNNERS_DIR}, else {@code runners/} of the
+   * installation ({@code quackrunner.home}, which bin/runner sets), else of the working directory.
+   */
+  static Path runnersDir() {
+    String env = variable("RUNNER_RUNNERS_DIR");
+    return env != null
+        ? Path.of(env)
+        : Path.of(System.getProperty("quackrunner.home", ".")).resolve("runners");
+  }
+
+  /** The built-layout cache: {@code RUNNER_IMAGE_CACHE}, else /var/cache/quackrunner/images. */
+  static Path cacheDir() {
+    String env = variable("RUNNER_IMAGE_CACHE");
+    return env != null ? Path.of(env) : ImageBuilder.DEFAULT_CACHE;
+  }
+
+  /** An environment variable, null when unset; set but empty is a usage error (docs/CLI.md). */
+  private static String variable(String name) {
+    String v = System.getenv(name);
+    if (v != null && v.isEmpty()) {
+      throw new RunnerException(ErrorKind.USAGE, name + " is set but empty");
+    }
+    return v;
+  }
+
+  /** Builds a runner's image from its recipe with mmdebstrap and imports it. */
+  @Command(
+      name = "build",
+      description =
+          "Build runners/<runner-id>/recipe.json with mmdebstrap into an OCI layout and import it")
+  static final class Build implements Callable<Integer> {
+    @ParentCommand ImageCommand image;
+
+    @Parameters(paramLabel = "RUNNER_ID", arity = "1..*", description = "e.g. base python-3.11")
+    java.util.List<String> ids;
+
+    @Option(names = "--no-cache", description = "build even when the layout cache has this key")
+    boolean noCache;
+
+    @Override
+    public Integer call() {
+      ImageBuilder b = new ImageBuilder(runnersDir(), cacheDir(), store());
+      for (String id : ids) {
+        ImageBuilder.Result r = b.build(id, !noCache);
+        image
+            .runner
+            .context()
+            .out()
+            .println(
+                r.image().digest()
+                    + "\t"
+                    + id
+                    + "\t"
+                    + r.image().rootfsBytes()
+                    + "\t"
+                    + (r.cached() ? "cached" : "built " + r.buildMs() + " ms")
+                    + "\timported "
+                    + r.importMs()
+                    + " ms\t"
+                    + r.layout());
+        image.runner.context().out().flush();
+      }
+      return 0;
+    }
   }
 
   private static String line(StoredImage i, Map<String, String> names) {

@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
       KeysCommand.class,
       SecretsCommand.class,
       ImageCommand.class,
+      SmokeCommand.class,
+      CheckCommand.class,
       TriggerCommand.class,
       LedgerCommand.class,
       VerifyCommand.class,

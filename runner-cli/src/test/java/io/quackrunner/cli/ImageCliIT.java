@@ -106,22 +106,6 @@ class ImageCliIT {
                       say: {}
             """
                 .formatted(pin));
-    var r =
-        runner.run(
-            "serve",
-            "--port",
-            "0",
-            "--registry",
-            reg.toString(),
-            "--state-dir",
-            runner.state().toString());
-    assertThat(r.exitCode()).as(r.stderr()).isEqualTo(125);
-    assertThat(r.stderr().lines())
-        .singleElement()
-        .satisfies(
-            l ->
-                assertThat(l)
-                    .startsWith("runner serve: ")
-                    .contains("tool echo version 1.0: runner " + pin + " is not imported"));
+    runner.serveRefuses(reg, "tool echo version 1.0: runner " + pin + " is not imported");
   }
 }

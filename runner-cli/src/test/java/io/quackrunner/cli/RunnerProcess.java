@@ -36,6 +36,7 @@ final class RunnerProcess {
   private final Map<String, String> env = new HashMap<>();
   private Path launcher = LAUNCHER;
   private String stdin = "";
+  private long timeoutSeconds = TIMEOUT_SECONDS;
 
   /**
    * Creates a runner whose RUNNER_ETC and RUNNER_PLUGINS are empty directories under {@code work}.
@@ -102,6 +103,12 @@ final class RunnerProcess {
     return this;
   }
 
+  /** Sets how long {@link #run} waits (default 60 s), e.g. for an image build. */
+  RunnerProcess timeout(long seconds) {
+    this.timeoutSeconds = seconds;
+    return this;
+  }
+
   RunnerProcess stdin(String stdin) {
     this.stdin = stdin;
     return this;
@@ -145,7 +152,7 @@ final class RunnerProcess {
       pb.environment().clear();
       pb.environment().putAll(env);
       Process p = pb.start();
-      if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor();
         throw new AssertionError("runner " + List.of(args) + " did not finish in time");
       }
@@ -159,6 +166,27 @@ final class RunnerProcess {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * Runs {@code runner serve --port 0 --registry REGISTRY} on this runner's state directory and
+   * asserts it refuses to start: exit 125 and one line {@code runner serve: ...} containing {@code
+   * fragment}.
+   */
+  void serveRefuses(Path registry, String fragment) {
+    Result r =
+        run(
+            "serve",
+            "--port",
+            "0",
+            "--registry",
+            registry.toString(),
+            "--state-dir",
+            state().toString());
+    assertThat(r.exitCode()).as(r.stderr()).isEqualTo(125);
+    assertThat(r.stderr().lines())
+        .singleElement()
+        .satisfies(l -> assertThat(l).startsWith("runner serve: ").contains(fragment));
   }
 
   /** Starts the launcher with {@code args}, stdin empty, stdout and stderr discarded. */

@@ -155,6 +155,11 @@ public final class RuntimeProfiles {
     return new RuntimeProfiles(m);
   }
 
+  /** Returns the profile of {@code id} (without a pin), or null when there is none. */
+  public RuntimeProfile profile(String id) {
+    return profiles.get(id);
+  }
+
   /** Returns the profile ids in file order. */
   public List<String> ids() {
     return new ArrayList<>(profiles.keySet());

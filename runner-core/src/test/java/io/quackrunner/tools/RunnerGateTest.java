@@ -62,4 +62,51 @@ class RunnerGateTest {
     assertThatThrownBy(() -> registry("system@md5:" + "a".repeat(32)))
         .isInstanceOf(RunnerException.class);
   }
+
+  @Test
+  void serveNeedsAnImageOrTheHostRuntimeAndCheckNeedsADirectoryAndAnImage() throws Exception {
+    ImageStore store = ImageStore.open(dir.resolve("state"));
+    io.quackrunner.runtime.RuntimeProfiles profiles =
+        io.quackrunner.runtime.RuntimeProfiles.builtIn();
+    Path f = dir.resolve("two.yaml");
+    Files.writeString(
+        f,
+        """
+        registry: 1
+        tools:
+          - name: sys
+            versions:
+              - version: "1.0"
+                runtime: system
+                entrypoint: [echo]
+                verbs: {say: {}}
+          - name: net
+            versions:
+              - version: "8.0"
+                runtime: dotnet-8
+                entrypoint: [dotnet]
+                verbs: {run: {}}
+        """);
+    ToolRegistry two = ToolRegistry.load(f, profiles.ids());
+    assertThat(RunnerGate.missing(two, store, profiles))
+        .containsExactly(
+            "tool net version 8.0: runner dotnet-8 is not on this host: no image named dotnet-8"
+                + " (runner image build dotnet-8) and no /usr/bin/dotnet");
+    assertThat(RunnerGate.referenced(two)).containsExactly("dotnet-8", "system");
+
+    Path runners = Files.createDirectories(dir.resolve("runners/system"));
+    Files.writeString(runners.resolve("smoke.sh"), "true\n");
+    assertThat(RunnerGate.unaligned(two, store, dir.resolve("runners")))
+        .containsExactly(
+            "tool sys version 1.0: runner system has no imported image named system"
+                + " (runner image build system)",
+            "tool net version 8.0: runner dotnet-8 has no runner directory "
+                + dir.resolve("runners/dotnet-8"),
+            "tool net version 8.0: runner dotnet-8 has no imported image named dotnet-8"
+                + " (runner image build dotnet-8)");
+    OciBuilder.Layout l =
+        OciBuilder.layout(dir.resolve("layout"), OciBuilder.tar().file("a", "1").bytes());
+    store.importFrom(l.dir(), "system", null);
+    assertThat(RunnerGate.unaligned(two, store, dir.resolve("runners"))).hasSize(2);
+  }
 }

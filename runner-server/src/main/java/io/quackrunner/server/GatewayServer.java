@@ -135,7 +135,9 @@ public final class GatewayServer implements AutoCloseable {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
     java.util.List<String> missing =
         io.quackrunner.tools.RunnerGate.missing(
-            registry, io.quackrunner.images.ImageStore.open(o.stateDir()));
+            registry,
+            io.quackrunner.images.ImageStore.open(o.stateDir()),
+            RuntimeProfiles.builtIn());
     if (!missing.isEmpty()) {
       throw new RunnerException(
           ErrorKind.CONFIGURATION,
