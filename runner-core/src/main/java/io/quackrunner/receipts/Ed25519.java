@@ -17,10 +17,10 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
  * provider.
  *
  * <p>Keys are the 32-byte seed (private) and the 32 raw bytes (public), as the key files and signed
- * notes hold them. Bouncy Castle signs about 20 times faster than the JDK (0.07 against 1.5 ms per
- * receipt, docs/BENCHMARKS.md, "Ed25519"); both produce the same bytes, since Ed25519 is
- * deterministic ({@code Ed25519ProvidersTest}). For the JDK a public key travels inside an X.509
- * SubjectPublicKeyInfo (RFC 8410).
+ * notes hold them. Bouncy Castle signs 11 to 26 times faster than the JDK (docs/BENCHMARKS.md,
+ * "Ed25519"); both produce the same bytes, since Ed25519 is deterministic ({@code
+ * Ed25519ProvidersTest}). For the JDK a public key travels inside an X.509 SubjectPublicKeyInfo
+ * (RFC 8410).
  */
 final class Ed25519 {
   static final int KEY_SIZE = 32;
