@@ -56,9 +56,9 @@ public final class Main {
     if (name.startsWith("-")) {
       throw usage("unknown option '" + name + "' (see 'runner help')");
     }
-    CommandLine commandLine = commandLine(context);
-    if (commandLine.getSubcommands().containsKey(name)) {
-      return commandLine.execute(args);
+    Class<?> core = coreCommand(name);
+    if (core != null) {
+      return commandLine(context, WHOLE_TREE.contains(name) ? null : core).execute(args);
     }
     Optional<Plugin> plugin = context.plugins().find(name);
     if (plugin.isPresent()) {
@@ -67,9 +67,38 @@ public final class Main {
     throw usage("unknown command '" + name + "' (see 'runner help')");
   }
 
-  /** Builds the picocli tree with every implicit convenience switched off. */
+  /** The core commands that read the whole tree ({@code spec.root().subcommands()}). */
+  private static final java.util.Set<String> WHOLE_TREE = java.util.Set.of("help", "info");
+
+  /** The core command class named {@code name}, or {@code null}; reads only annotations. */
+  private static Class<?> coreCommand(String name) {
+    for (Class<?> c : RunnerCommand.CORE) {
+      if (c.getAnnotation(CommandLine.Command.class).name().equals(name)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Builds the picocli tree with every core command and every implicit convenience switched off.
+   */
   static CommandLine commandLine(CliContext context) {
+    return commandLine(context, null);
+  }
+
+  /**
+   * Builds the picocli tree with only the core command {@code only} (all of them when {@code
+   * null}): picocli builds a command's model by reflection, which is most of a short call's
+   * start-up when done for all sixteen.
+   */
+  private static CommandLine commandLine(CliContext context, Class<?> only) {
     CommandLine cl = new CommandLine(new RunnerCommand(context));
+    for (Class<?> c : RunnerCommand.CORE) {
+      if (only == null || c == only) {
+        cl.addSubcommand(new CommandLine(c));
+      }
+    }
     cl.setExpandAtFiles(false);
     cl.setAbbreviatedSubcommandsAllowed(false);
     cl.setAbbreviatedOptionsAllowed(false);
@@ -82,7 +111,10 @@ public final class Main {
     // -la`.
     // Other commands take options after positionals too: `runner verify RECEIPT --key K`.
     cl.setStopAtPositional(false);
-    cl.getSubcommands().get("exec").setStopAtPositional(true);
+    CommandLine exec = cl.getSubcommands().get("exec");
+    if (exec != null) {
+      exec.setStopAtPositional(true);
+    }
     cl.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     cl.setOut(context.out());
     cl.setErr(new PrintWriter(PrintWriter.nullWriter()));

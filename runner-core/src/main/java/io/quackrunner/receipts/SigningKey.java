@@ -3,11 +3,10 @@ package io.quackrunner.receipts;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.ledger.NoteSigner;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
  * An Ed25519 private key that signs receipts (DSSE) and checkpoints (C2SP signed notes).
@@ -18,10 +17,10 @@ import java.util.HexFormat;
  */
 public final class SigningKey implements NoteSigner {
   private static final String PREFIX = "PRIVATE+KEY+";
-  private final PrivateKey privateKey;
+  private final Ed25519PrivateKeyParameters privateKey;
   private final VerifierKey verifier;
 
-  private SigningKey(PrivateKey privateKey, VerifierKey verifier) {
+  private SigningKey(Ed25519PrivateKeyParameters privateKey, VerifierKey verifier) {
     this.privateKey = privateKey;
     this.verifier = verifier;
   }
@@ -32,9 +31,7 @@ public final class SigningKey implements NoteSigner {
    * @throws RunnerException CONFIGURATION if the name holds a space or {@code +}
    */
   public static SigningKey generate(String name) {
-    KeyPair pair = Ed25519.generate();
-    return new SigningKey(
-        pair.getPrivate(), VerifierKey.of(name, Ed25519.rawPublicKey(pair.getPublic())));
+    return fromSeed(name, Ed25519.generateSeed());
   }
 
   /**
@@ -43,8 +40,8 @@ public final class SigningKey implements NoteSigner {
    * @throws RunnerException CONFIGURATION if the seed is not 32 bytes or the name is invalid
    */
   public static SigningKey fromSeed(String name, byte[] seed) {
-    byte[] publicKey = Ed25519.rawPublicKey(Ed25519.publicKeyOf(seed));
-    return new SigningKey(Ed25519.privateKey(seed), VerifierKey.of(name, publicKey));
+    Ed25519PrivateKeyParameters key = Ed25519.privateKey(seed);
+    return new SigningKey(key, VerifierKey.of(name, Ed25519.rawPublicKey(key)));
   }
 
   /**
@@ -75,7 +72,7 @@ public final class SigningKey implements NoteSigner {
 
   /** Returns the secret text form; write it only to files of mode 0600. */
   public String privateKeyText() {
-    byte[] typed = Ed25519.concat(new byte[] {VerifierKey.ED25519_TYPE}, Ed25519.seed(privateKey));
+    byte[] typed = Ed25519.concat(new byte[] {VerifierKey.ED25519_TYPE}, privateKey.getEncoded());
     return PREFIX + verifier.keyId() + "+" + Base64.getEncoder().encodeToString(typed);
   }
 

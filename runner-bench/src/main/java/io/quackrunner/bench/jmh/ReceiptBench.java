@@ -85,7 +85,8 @@ public class ReceiptBench {
     return verifier.verify(envelope, null, null);
   }
 
-  private static ReceiptPredicate predicate() {
+  /** The realistic receipt the benchmarks sign: two artifacts, every predicate field set. */
+  static ReceiptPredicate predicate() {
     byte[] pdf = "%PDF-1.7 rendered report".getBytes(StandardCharsets.UTF_8);
     byte[] csv = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
     byte[] out = "rendered 3 pages\n".getBytes(StandardCharsets.UTF_8);
