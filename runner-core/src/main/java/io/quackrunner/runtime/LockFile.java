@@ -2,13 +2,17 @@ package io.quackrunner.runtime;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.quackrunner.artifacts.Sha256Sums;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -81,10 +85,17 @@ public record LockFile(@JsonProperty("name") String name, @JsonProperty("sha256"
       return null;
     }
     try {
-      return new LockFile(name.get(), Sha256Sums.hash(file));
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      try (var in =
+          new DigestInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), sha)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      return new LockFile(name.get(), HexFormat.of().formatHex(sha.digest()));
     } catch (IOException e) {
       throw new RunnerException(
           ErrorKind.EXECUTION_FAILED, "cannot read the tool's lock file " + file + ": " + e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 }
