@@ -39,6 +39,8 @@ import java.util.List;
  * @param outDir where artifacts, reports and sums were written
  * @param phases where the time went, phase by phase
  * @param egress what the run did through its egress proxy, or null when it had no egress
+ * @param lockFile the lock file the tool's files ship for the runtime's lock kind, hashed before
+ *     the run started, or null when they ship none
  */
 public record ExecutionResult(
     String executionId,
@@ -63,7 +65,8 @@ public record ExecutionResult(
     List<String> argv,
     Path outDir,
     PhaseTimes phases,
-    io.quackrunner.egress.EgressReport egress) {
+    io.quackrunner.egress.EgressReport egress,
+    io.quackrunner.runtime.LockFile lockFile) {
 
   /** A result of a run without egress. */
   public ExecutionResult(
@@ -112,6 +115,7 @@ public record ExecutionResult(
         argv,
         outDir,
         phases,
+        null,
         null);
   }
 

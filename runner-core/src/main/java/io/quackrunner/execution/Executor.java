@@ -290,6 +290,9 @@ public final class Executor {
             phases,
             req.secrets(),
             proxy);
+    // Hashed before the run starts: the receipt says which lock file the tool ran with.
+    io.quackrunner.runtime.LockFile lock =
+        io.quackrunner.runtime.LockFile.find(p.runtime().profile().type(), req.inputDir());
     BubblewrapSandbox.Execution running = sandbox.start(spec, listener);
     control.attach(running);
     SandboxOutcome o = running.await();
@@ -308,7 +311,8 @@ public final class Executor {
             outDir,
             control.cancelled(),
             phases,
-            proxy == null ? null : proxy.policy().report());
+            proxy == null ? null : proxy.policy().report(),
+            lock);
     writeReports(result, p);
     phases.lap("reports");
     return result;
@@ -363,7 +367,8 @@ public final class Executor {
       Path outDir,
       boolean cancelled,
       PhaseTimes phases,
-      EgressReport egress) {
+      EgressReport egress,
+      io.quackrunner.runtime.LockFile lock) {
     RunStatus status;
     ErrorKind kind = null;
     String reason = null;
@@ -435,7 +440,8 @@ public final class Executor {
         p.request().argv(),
         outDir,
         phases,
-        egress);
+        egress,
+        lock);
   }
 
   /** Returns an RFC 3339 UTC timestamp with microsecond precision. */
@@ -487,7 +493,8 @@ public final class Executor {
             r.sandbox().version(),
             r.sandbox().isolated(),
             r.sandbox().image(),
-            r.egress() == null ? null : io.quackrunner.egress.EgressSummary.of(r.egress()));
+            r.egress() == null ? null : io.quackrunner.egress.EgressSummary.of(r.egress()),
+            r.lockFile());
     try {
       Files.write(
           r.outDir().resolve("reports/runner.meta.json"),

@@ -76,9 +76,10 @@ public final class ExecutionReceipts {
                 r.sandbox().containerDigest()),
             RunnerVersion.get(),
             r.errorKind() == null ? null : r.errorKind().slug());
-    return r.egress() == null
-        ? p
-        : p.withNetwork(io.quackrunner.egress.EgressSummary.of(r.egress()));
+    if (r.egress() != null) {
+      p = p.withNetwork(io.quackrunner.egress.EgressSummary.of(r.egress()));
+    }
+    return r.lockFile() == null ? p : p.withLockFile(r.lockFile());
   }
 
   private static ReceiptPredicate.Artifact artifact(Artifact a) {

@@ -45,6 +45,9 @@ import java.util.Objects;
  * @param network the egress provenance of a run in the {@code egress} network mode: the effective
  *     allow-list and caps, the destinations contacted with byte counts, the refused attempts;
  *     absent (not null) for every other run, so their receipts keep their exact bytes
+ * @param lockFile the lock file of the runtime's lock kind ({@code package-lock.json}, {@code
+ *     poetry.lock}, {@code packages.lock.json}) the tool's files shipped, by name and SHA-256;
+ *     absent (not null) when they shipped none, so other receipts keep their exact bytes
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ReceiptPredicate(
@@ -73,7 +76,9 @@ public record ReceiptPredicate(
     @JsonProperty("secrets") List<String> secrets,
     @JsonProperty("origin") @JsonInclude(JsonInclude.Include.NON_NULL) Origin origin,
     @JsonProperty("network") @JsonInclude(JsonInclude.Include.NON_NULL)
-        io.quackrunner.egress.EgressSummary network) {
+        io.quackrunner.egress.EgressSummary network,
+    @JsonProperty("lock_file") @JsonInclude(JsonInclude.Include.NON_NULL)
+        io.quackrunner.runtime.LockFile lockFile) {
 
   /** Creates a predicate without a recorded origin, of a run without egress. */
   public ReceiptPredicate(
@@ -125,6 +130,7 @@ public record ReceiptPredicate(
         trigger,
         secrets,
         null,
+        null,
         null);
   }
 
@@ -155,7 +161,8 @@ public record ReceiptPredicate(
         trigger,
         secrets,
         o,
-        network);
+        network,
+        lockFile);
   }
 
   /**
@@ -252,7 +259,8 @@ public record ReceiptPredicate(
         t,
         secrets,
         origin,
-        network);
+        network,
+        lockFile);
   }
 
   /**
@@ -359,7 +367,8 @@ public record ReceiptPredicate(
         trigger,
         names == null ? List.of() : names.stream().sorted().toList(),
         origin,
-        network);
+        network,
+        lockFile);
   }
 
   /** Returns this predicate with the run's egress provenance, all else unchanged. */
@@ -389,7 +398,39 @@ public record ReceiptPredicate(
         trigger,
         secrets,
         origin,
-        n);
+        n,
+        lockFile);
+  }
+
+  /** Returns this predicate with the lock file the tool's files shipped, all else unchanged. */
+  public ReceiptPredicate withLockFile(io.quackrunner.runtime.LockFile l) {
+    return new ReceiptPredicate(
+        containerId,
+        triggerHash,
+        executionId,
+        status,
+        runStatus,
+        failureReason,
+        artifacts,
+        stdout,
+        stderr,
+        startedAt,
+        finishedAt,
+        exitCode,
+        signal,
+        limits,
+        resourceUsage,
+        tool,
+        command,
+        environmentFingerprint,
+        sandbox,
+        runnerVersion,
+        errorKind,
+        trigger,
+        secrets,
+        origin,
+        network,
+        l);
   }
 
   /** Returns the UBL status, {@code "Success"} or {@code "Failure"}, for a run status. */

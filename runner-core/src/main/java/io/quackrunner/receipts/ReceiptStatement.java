@@ -108,9 +108,9 @@ public record ReceiptStatement(List<ReceiptSubject> subject, ReceiptPredicate pr
     JsonNode predicate = root.path("predicate");
     if (predicate.isObject()) {
       // The optional members are written only when present (a signed trigger, a recorded origin,
-      // an egress run); absent means none.
+      // an egress run, a shipped lock file); absent means none.
       ObjectNode p = (ObjectNode) predicate.deepCopy();
-      for (String optional : List.of("trigger", "origin", "network")) {
+      for (String optional : List.of("trigger", "origin", "network", "lock_file")) {
         if (!p.has(optional)) {
           p.putNull(optional);
         }

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *     name@sha256:<hex>}
  * @param network the run's egress provenance (policy, destinations with bytes, refusals); absent
  *     for a run without egress
+ * @param lockFile the lock file of the runtime's lock kind the tool's files ship ({@link
+ *     LockFile}); absent when they ship none
  */
 @JsonPropertyOrder({
   "runner_id",
@@ -33,7 +35,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
   "sandbox_version",
   "isolated",
   "image",
-  "network"
+  "network",
+  "lock_file"
 })
 public record RunnerMeta(
     @JsonProperty("runner_id") String runnerId,
@@ -48,7 +51,11 @@ public record RunnerMeta(
     String image,
     @com.fasterxml.jackson.annotation.JsonInclude(
             com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        io.quackrunner.egress.EgressSummary network) {
+        io.quackrunner.egress.EgressSummary network,
+    @JsonProperty("lock_file")
+        @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        LockFile lockFile) {
 
   /** Metadata of a run without egress. */
   public RunnerMeta(
@@ -73,6 +80,7 @@ public record RunnerMeta(
         sandboxVersion,
         isolated,
         image,
+        null,
         null);
   }
 }

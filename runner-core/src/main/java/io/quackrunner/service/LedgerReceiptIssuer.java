@@ -114,7 +114,8 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
             p.sandbox(),
             p.runnerVersion(),
             r.errorKind() == null ? null : r.errorKind().slug())
-        .withNetwork(p.network());
+        .withNetwork(p.network())
+        .withLockFile(p.lockFile());
   }
 
   /**

@@ -24,7 +24,7 @@ class PredicateSchemaTest {
     JsonNode schema = new ObjectMapper().readTree(file.toFile());
     ReceiptPredicate sample = SampleReceipts.succeeded("r", Map.of("a.txt", new byte[] {1}));
     JsonNode predicate = ReceiptStatement.of(sample).toJson().get("predicate");
-    // A signed trigger, a recorded origin and an egress run add the optional members.
+    // A signed trigger, a recorded origin, an egress run and a lock file add the optional members.
     JsonNode triggered =
         ReceiptStatement.of(
                 sample
@@ -48,7 +48,9 @@ class PredicateSchemaTest {
                             List.of(
                                 new io.quackrunner.egress.EgressSummary.Refusal(
                                     "x.example.com", 443, "not in the allow-list")),
-                            1)))
+                            1))
+                    .withLockFile(
+                        new io.quackrunner.runtime.LockFile("poetry.lock", "cd".repeat(32))))
             .toJson()
             .get("predicate");
     assertThat(predicate.has("trigger")).isFalse();
@@ -56,7 +58,9 @@ class PredicateSchemaTest {
     assertThat(schema.get("$schema").asText())
         .isEqualTo("https://json-schema.org/draft/2020-12/schema");
     assertThat(predicate.has("network")).isFalse();
-    assertSameFields(schema, triggered, List.of("trigger", "origin", "network"));
+    assertThat(predicate.has("lock_file")).isFalse();
+    assertSameFields(schema, triggered, List.of("trigger", "origin", "network", "lock_file"));
+    assertSameFields(schema.at("/properties/lock_file"), triggered.get("lock_file"), List.of());
     assertSameFields(schema.at("/properties/origin"), triggered.get("origin"), List.of());
     assertThat(triggered.at("/origin/front_end").asText()).isEqualTo("mcp");
     assertSameFields(schema.at("/properties/network"), triggered.get("network"), List.of());

@@ -24,7 +24,7 @@ export const PREDICATE_FIELDS = [
 ];
 
 /** The members a predicate may carry: the schema's properties outside `required` (a test compares). */
-export const OPTIONAL_PREDICATE_FIELDS = ['network', 'origin', 'trigger'];
+export const OPTIONAL_PREDICATE_FIELDS = ['lock_file', 'network', 'origin', 'trigger'];
 
 /** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, LEN in bytes. */
 export function pae(type, body) {
