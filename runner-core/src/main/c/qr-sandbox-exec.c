@@ -6,7 +6,10 @@
  *      process of the sandbox is counted and killable from its first instruction;
  *   2. sets the rlimits given with --rlimit NAME=SOFT[:HARD] (hard defaults to soft);
  *   3. builds a seccomp filter with libseccomp and exports it as classic BPF into a memfd that
- *      bubblewrap loads with --seccomp FD (the approach Flatpak uses);
+ *      bubblewrap loads with --seccomp FD (the approach Flatpak uses) — or, with --seccomp-bpf
+ *      PATH, opens that program instead: the same filter exported earlier by this very binary
+ *      (--export-seccomp), which the runner keeps per launcher and network mode so the filter is
+ *      compiled once, not on every run (libseccomp's compile costs about 4 ms of CPU a run);
  *   4. opens --status-file for bubblewrap's --json-status-fd;
  *   5. closes every other descriptor above 2;
  *   6. drops to the dedicated sandbox uid/gid with no supplementary groups and no capabilities,
@@ -25,7 +28,7 @@
  *
  * Usage: qr-sandbox-exec [--cgroup DIR]... [--rlimit NAME=SOFT[:HARD]]... --uid N --gid N
  *                        [--network none|loopback|host] [--status-file PATH]
- *                        [--egress-socket PATH] -- BWRAP [ARG]...
+ *                        [--egress-socket PATH] [--seccomp-bpf PATH] -- BWRAP [ARG]...
  *        qr-sandbox-exec --export-seccomp none|loopback   (the filter's BPF on stdout)
  * Exit code 125 with one line on stderr when anything here fails; bubblewrap is never started
  * half-configured.
@@ -51,6 +54,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -392,6 +396,24 @@ static int build_seccomp(int network_off) {
   return fd;
 }
 
+/* Opens a classic-BPF program exported earlier by --export-seccomp. It must be a regular file
+ * owned by root (the runner's euid) that no one else can write, and whole sock_filter
+ * instructions (8 bytes each, at most BPF_MAXINSNS = 4096 of them): anything else is refused, never
+ * replaced by a filter built here, so a tampered or truncated file cannot weaken a run silently.
+ * (The kernel validates the program itself when bubblewrap loads it.) */
+static int open_seccomp(const char *path) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) die(path);
+  struct stat st;
+  if (fstat(fd, &st) < 0) die(path);
+  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) || st.st_size <= 0 ||
+      st.st_size % 8 != 0 || st.st_size > 4096 * 8) {
+    errno = 0;
+    die("--seccomp-bpf: not a root-owned, private, whole classic-BPF program");
+  }
+  return fd;
+}
+
 int main(int argc, char **argv) {
   const char *cgroups[MAX_ITEMS];
   int ncgroups = 0;
@@ -403,6 +425,7 @@ int main(int argc, char **argv) {
   int network_off = 1;
   const char *status_file = NULL;
   const char *egress_socket = NULL;
+  const char *seccomp_bpf = NULL;
   /* qr-sandbox-exec --export-seccomp none|loopback: write the filter's classic BPF to stdout and
    * exit (what the unit tests evaluate; nothing is installed). */
   if (argc == 3 && !strcmp(argv[1], "--export-seccomp")) {
@@ -457,6 +480,8 @@ int main(int argc, char **argv) {
       status_file = v;
     } else if (!strcmp(a, "--egress-socket")) {
       egress_socket = v;
+    } else if (!strcmp(a, "--seccomp-bpf")) {
+      seccomp_bpf = v;
     } else {
       usage("unknown option");
     }
@@ -471,7 +496,7 @@ int main(int argc, char **argv) {
     struct rlimit lim = {(rlim_t)rl_soft[r], (rlim_t)rl_hard[r]};
     if (setrlimit(rl_res[r], &lim) < 0) die("setrlimit");
   }
-  int seccomp_fd = build_seccomp(network_off);
+  int seccomp_fd = seccomp_bpf ? open_seccomp(seccomp_bpf) : build_seccomp(network_off);
   if (egress_socket) start_egress(egress_socket, uid, gid);
   int status_fd = -1;
   if (status_file) {

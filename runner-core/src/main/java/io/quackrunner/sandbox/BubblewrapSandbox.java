@@ -52,11 +52,13 @@ public final class BubblewrapSandbox {
   private final SandboxConfig cfg;
   private final CgroupPool pool;
   private final String version;
+  private final SeccompPrograms seccomp;
 
   private BubblewrapSandbox(SandboxConfig cfg, CgroupPool pool, String version) {
     this.cfg = cfg;
     this.pool = pool;
     this.version = version;
+    this.seccomp = new SeccompPrograms(cfg.lockDir().resolveSibling("seccomp"));
   }
 
   /**
@@ -227,7 +229,13 @@ public final class BubblewrapSandbox {
       this.lease = lease;
       this.ws = ws;
       this.uid = uid;
-      List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws);
+      Path program =
+          seccomp.program(
+              cfg.launcher(),
+              spec.limits().network() == io.quackrunner.limits.NetworkMode.NONE
+                  ? SeccompPrograms.Mode.NONE
+                  : SeccompPrograms.Mode.LOOPBACK);
+      List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws, program);
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().clear();
       byte[] secretArgs = BwrapCommand.secretArgs(spec);

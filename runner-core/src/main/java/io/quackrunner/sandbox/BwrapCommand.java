@@ -60,8 +60,17 @@ final class BwrapCommand {
 
   private BwrapCommand() {}
 
+  /**
+   * @param seccompProgram the launcher's exported filter for this run's network mode ({@link
+   *     SeccompPrograms}), passed as {@code --seccomp-bpf}
+   */
   static List<String> build(
-      SandboxConfig cfg, CgroupSlot slot, int uid, SandboxSpec spec, Workspace ws) {
+      SandboxConfig cfg,
+      CgroupSlot slot,
+      int uid,
+      SandboxSpec spec,
+      Workspace ws,
+      Path seccompProgram) {
     List<String> c = new ArrayList<>();
     c.add(cfg.launcher().toString());
     for (Path p : slot.joinDirectories()) {
@@ -78,6 +87,7 @@ final class BwrapCommand {
     // The seccomp filter of egress is loopback's: INET sockets, which reach only the netns's lo.
     c.addAll(List.of("--network", egress ? "loopback" : spec.limits().network().label()));
     c.addAll(List.of("--status-file", ws.statusFile().toString()));
+    c.addAll(List.of("--seccomp-bpf", seccompProgram.toString()));
     if (egress) {
       c.addAll(List.of("--egress-socket", egressSocket(uid).toString()));
     }
