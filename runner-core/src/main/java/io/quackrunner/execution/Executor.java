@@ -67,6 +67,9 @@ public final class Executor {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** One line per JSON value (the egress log's JSON Lines). */
+  private static final ObjectMapper LINE_JSON = new ObjectMapper();
+
   private final BubblewrapSandbox sandbox;
   private final SandboxConfig config;
   private final RuntimeProfiles runtimes;
@@ -506,7 +509,7 @@ public final class Executor {
         // Every attempt, allowed or refused, one JSON object per line (the run's egress log).
         StringBuilder lines = new StringBuilder();
         for (var a : r.egress().attempts()) {
-          lines.append(new ObjectMapper().writeValueAsString(a)).append('\n');
+          lines.append(LINE_JSON.writeValueAsString(a)).append('\n');
         }
         Files.writeString(r.outDir().resolve(EGRESS_LOG), lines.toString());
         reports.add(EGRESS_LOG);

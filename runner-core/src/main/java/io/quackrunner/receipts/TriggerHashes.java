@@ -42,6 +42,9 @@ public final class TriggerHashes {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Builds the request tree that is canonicalized; one for every run (thread-safe). */
+  private static final ObjectMapper TREE = new ObjectMapper();
+
   /**
    * Returns the trigger hash of an idempotency key, scoped to its tenant: {@code key:sha256:<hex>}
    * of {@code "key\n" tenant "\n" key}.
@@ -93,7 +96,7 @@ public final class TriggerHashes {
       req.put("allow_hosts", p.request().egress().allow().labels());
     }
     try {
-      return Jcs.canonicalize(new ObjectMapper().valueToTree(req));
+      return Jcs.canonicalize(TREE.valueToTree(req));
     } catch (IllegalArgumentException e) {
       throw new RunnerException(ErrorKind.INTERNAL, "cannot canonicalize the request: " + e, e);
     }
