@@ -294,7 +294,12 @@ public final class Workspace implements AutoCloseable {
     }
   }
 
-  /** Unmounts out/ and tmp/ and deletes the workspace without following any link. */
+  /**
+   * Unmounts out/, tmp/, the seed and secrets/ and deletes the workspace without following any
+   * link. Each mount point is unmounted only where its directory exists: a runner killed while
+   * {@link #create} was still making them leaves a workspace with only some of them (KillLoopIT
+   * found one holding just {@code seed/}), and crash recovery must still remove it.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -302,13 +307,10 @@ public final class Workspace implements AutoCloseable {
     }
     closed = true;
     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Posix.unmount(out());
-      Posix.unmount(tmp());
-      if (Files.isDirectory(seed(), LinkOption.NOFOLLOW_LINKS)) { // absent in older workspaces
-        Posix.unmount(seed());
-      }
-      if (Files.isDirectory(secrets(), LinkOption.NOFOLLOW_LINKS)) {
-        Posix.unmount(secrets());
+      for (Path mountPoint : new Path[] {out(), tmp(), seed(), secrets()}) {
+        if (Files.isDirectory(mountPoint, LinkOption.NOFOLLOW_LINKS)) {
+          Posix.unmount(mountPoint);
+        }
       }
       deleteTree(dir);
     }
