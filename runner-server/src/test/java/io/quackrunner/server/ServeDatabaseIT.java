@@ -93,7 +93,7 @@ class ServeDatabaseIT {
     String url = withLogin(PG.newDatabase(), PG.password());
     Path state = TestApi.newStateDir();
     GatewayServer.start(options(state, "--database", url)).close(); // an empty database is made
-    sql(url, "DELETE FROM flyway_schema_history WHERE version = '1'");
+    sql(url, "DELETE FROM flyway_schema_history WHERE version = '2'");
     sql(
         url,
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
