@@ -78,6 +78,37 @@ public final class NodeRegistry implements AutoCloseable {
   }
 
   /**
+   * Returns the node id kept in {@code <stateDir>/node-id}, writing {@code node-<8 random hex>}
+   * there on first use (atomically: processes opening the directory at once all read the first
+   * one).
+   *
+   * @throws RunnerException of kind CONFIGURATION when the file cannot be read or written or holds
+   *     no valid id
+   */
+  public static String defaultId(java.nio.file.Path stateDir) {
+    java.nio.file.Path file = stateDir.resolve("node-id");
+    try {
+      if (!java.nio.file.Files.exists(file)) {
+        byte[] r = new byte[4];
+        new java.security.SecureRandom().nextBytes(r);
+        io.quackrunner.store.StateFiles.createOnce(
+            file,
+            ("node-" + java.util.HexFormat.of().formatHex(r) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      }
+      String id = java.nio.file.Files.readString(file).strip();
+      try {
+        return NodeLease.checkId(id);
+      } catch (RunnerException e) {
+        throw new RunnerException(ErrorKind.CONFIGURATION, file + ": " + e.getMessage());
+      }
+    } catch (java.io.IOException e) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, "cannot use " + file + ": " + e);
+    }
+  }
+
+  /**
    * Has {@code f} called with this node's lease when it joins (e.g. to fence a ledger store in the
    * same database); call before {@link #join}.
    */
