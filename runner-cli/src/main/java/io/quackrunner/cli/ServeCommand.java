@@ -81,6 +81,22 @@ public final class ServeCommand implements Callable<Integer> {
       description = "apply pending migrations of --database at start (default: refuse to start)")
   boolean migrate;
 
+  @Option(
+      names = "--node-id",
+      paramLabel = "ID",
+      description =
+          "this node's id among the nodes on --database (default: the one kept in"
+              + " <state>/node-id)")
+  String nodeId;
+
+  @Option(
+      names = "--node-lease",
+      paramLabel = "DURATION",
+      description =
+          "with --database: how long after its last heartbeat this node counts as live"
+              + " (default 10s); a node silent longer is declared dead and its runs interrupted")
+  String nodeLease;
+
   @Override
   public Integer call() {
     List<String> a = new ArrayList<>();
@@ -100,6 +116,8 @@ public final class ServeCommand implements Callable<Integer> {
     add(a, "--tls-keystore", tlsKeystore);
     add(a, "--tls-password-file", tlsPasswordFile);
     add(a, "--database", database);
+    add(a, "--node-id", nodeId);
+    add(a, "--node-lease", nodeLease);
     if (migrate) {
       a.add("--migrate");
     }

@@ -77,6 +77,9 @@ public final class Ledger implements AutoCloseable {
     try {
       return committer.submit(entries).join();
     } catch (CompletionException e) {
+      if (e.getCause() instanceof io.quackrunner.store.NodeFenced f) {
+        throw new io.quackrunner.store.NodeFenced(f.lease(), "ledger append");
+      }
       if (e.getCause() instanceof RunnerException re) {
         throw new RunnerException(re.kind(), re.getMessage(), re);
       }

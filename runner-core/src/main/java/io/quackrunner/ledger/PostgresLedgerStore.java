@@ -2,6 +2,8 @@ package io.quackrunner.ledger;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.store.NodeFenced;
+import io.quackrunner.store.NodeLease;
 import io.quackrunner.store.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,8 +30,20 @@ public final class PostgresLedgerStore implements LedgerStore {
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
+  private volatile NodeLease fence;
+
   private PostgresLedgerStore(PostgresDatabase db) {
     this.db = db;
+  }
+
+  /**
+   * Fences this store's appends with a node's lease: from now on every append transaction reads the
+   * lease's node row {@code FOR SHARE} after locking the log head, and throws {@link NodeFenced}
+   * (appending nothing) unless it is live with the lease's epoch. A declaration of the node's death
+   * updates that row, so it waits for an append in progress, and an append after it is refused.
+   */
+  public void fence(NodeLease lease) {
+    this.fence = lease;
   }
 
   /** Uses an opened database, taking a share of its pool that {@link #close} returns. */
@@ -75,6 +89,20 @@ public final class PostgresLedgerStore implements LedgerStore {
             ResultSet r = s.executeQuery("SELECT size FROM ledger_head FOR UPDATE")) {
           r.next();
           first = r.getLong(1);
+        }
+        NodeLease f = fence;
+        if (f != null) {
+          try (PreparedStatement p =
+              c.prepareStatement(
+                  "SELECT 1 FROM nodes WHERE id = ? AND epoch = ? AND state = 'live' FOR SHARE")) {
+            p.setString(1, f.nodeId());
+            p.setLong(2, f.epoch());
+            try (ResultSet r = p.executeQuery()) {
+              if (!r.next()) {
+                throw new NodeFenced(f, "ledger append of " + entries.size() + " entries");
+              }
+            }
+          }
         }
         List<TreeNode> nodes =
             plan.nodes(

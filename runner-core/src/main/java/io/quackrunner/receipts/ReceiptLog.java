@@ -4,6 +4,7 @@ import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.ledger.Ledger;
 import io.quackrunner.ledger.SqliteLedgerStore;
+import io.quackrunner.store.NodeFenced;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,14 +105,15 @@ public final class ReceiptLog implements AutoCloseable {
    * durable.
    *
    * @return the envelope bytes and the ledger index
-   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing or appending fails
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing or appending fails, or
+   *     {@link NodeFenced} when the ledger is fenced and this node's lease is no longer live
    */
   public Committed commit(ReceiptStatement statement) {
     byte[] envelope = signer.sign(statement);
     try {
       return new Committed(envelope, ledger.append(envelope));
     } catch (RunnerException e) {
-      throw e.kind() == ErrorKind.RECEIPT_COMMIT_FAILED
+      throw e.kind() == ErrorKind.RECEIPT_COMMIT_FAILED || e instanceof NodeFenced
           ? e
           : new RunnerException(
               ErrorKind.RECEIPT_COMMIT_FAILED, "ledger append failed: " + e.getMessage(), e);

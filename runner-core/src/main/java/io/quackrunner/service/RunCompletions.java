@@ -26,18 +26,25 @@ final class RunCompletions {
   private final RunStore store;
   private final String owner;
   private final Consumer<RunRecord> abandoned;
+  private final java.util.function.Predicate<String> alive;
   private final Map<String, CompletableFuture<RunRecord>> waiting = new ConcurrentHashMap<>();
   private final Set<String> watched = ConcurrentHashMap.newKeySet();
 
   /**
    * Creates the completions of one process.
    *
-   * @param owner this process's owner id ({@link Owner#self})
+   * @param owner this process's owner id ({@link NodeRegistry#join})
+   * @param alive whether an owner id is alive ({@link NodeRegistry#alive})
    * @param abandoned called with a non-terminal run whose owner process is gone
    */
-  RunCompletions(RunStore store, String owner, Consumer<RunRecord> abandoned) {
+  RunCompletions(
+      RunStore store,
+      String owner,
+      java.util.function.Predicate<String> alive,
+      Consumer<RunRecord> abandoned) {
     this.store = store;
     this.owner = owner;
+    this.alive = alive;
     this.abandoned = abandoned;
   }
 
@@ -99,7 +106,7 @@ final class RunCompletions {
                   if (r.owner().equals(owner)) {
                     return; // taken over: this process completes it
                   }
-                  if (!Owner.alive(r.owner())) {
+                  if (!alive.test(r.owner())) {
                     abandoned.accept(r);
                   }
                   Thread.sleep(POLL_MS);

@@ -1,5 +1,7 @@
 package io.quackrunner.service;
 
+import io.quackrunner.errors.ErrorKind;
+import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.ExecutionResult;
 import io.quackrunner.store.Completion;
 import io.quackrunner.store.RunRecord;
@@ -71,11 +73,31 @@ final class RunFinisher {
    * the caller (after the run's waiters are woken): a caller that executes on its own thread
    * ({@code runner exec}) reports it and exits with its code.
    *
+   * <p>A finish the store refuses (the run was already ended by another writer, e.g. recovery by
+   * another node that found this one dead) writes nothing and issues no receipt: the run keeps the
+   * end and the one receipt that writer gave it.
+   *
    * @return the run's record after its receipt was recorded
-   * @throws io.quackrunner.errors.RunnerException of kind RECEIPT_COMMIT_FAILED from the issuer
+   * @throws io.quackrunner.errors.RunnerException of kind RECEIPT_COMMIT_FAILED from the issuer, or
+   *     CONFLICT when the store refused the finish
    */
   RunRecord finishOrThrow(String id, Completion c, ExecutionResult result) {
-    store.finish(id, c);
+    if (!store.finish(id, c)) {
+      RunRecord now = store.find(id).orElseThrow();
+      logs.close(id);
+      if (now.status().isTerminal()) {
+        completions.complete(id, now);
+      }
+      throw new RunnerException(
+          ErrorKind.CONFLICT,
+          "run "
+              + id
+              + " was already ended ("
+              + now.status()
+              + ") by another writer; this "
+              + c.status()
+              + " was not recorded and no receipt was issued");
+    }
     RunRecord rec = store.find(id).orElseThrow();
     try {
       rec = receipt(rec, result);

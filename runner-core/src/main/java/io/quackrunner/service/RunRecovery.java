@@ -29,6 +29,7 @@ import java.util.function.Function;
 final class RunRecovery {
   private final RunStore store;
   private final String owner;
+  private final java.util.function.Predicate<String> alive;
   private final ReceiptIssuer receipts;
   private final Path sandboxRoot;
   private final RunFinisher finisher;
@@ -39,6 +40,7 @@ final class RunRecovery {
    * Creates the recovery of one process.
    *
    * @param owner this process's owner id
+   * @param alive whether an owner id is alive ({@link NodeRegistry#alive})
    * @param sandboxRoot the sandbox backend's work root, where a dead run's workspace is removed
    * @param resume queues a taken-over QUEUED run in this process
    * @param interruptedDetails the details document of a run cut off while executing
@@ -46,6 +48,7 @@ final class RunRecovery {
   RunRecovery(
       RunStore store,
       String owner,
+      java.util.function.Predicate<String> alive,
       ReceiptIssuer receipts,
       Path sandboxRoot,
       RunFinisher finisher,
@@ -53,6 +56,7 @@ final class RunRecovery {
       Function<RunRecord, RunDetails> interruptedDetails) {
     this.store = store;
     this.owner = owner;
+    this.alive = alive;
     this.receipts = receipts;
     this.sandboxRoot = sandboxRoot;
     this.finisher = finisher;
@@ -66,6 +70,14 @@ final class RunRecovery {
    * @return how many runs were interrupted and how many resumed
    */
   RunService.Recovery recoverAll() {
+    return recoverAll(false);
+  }
+
+  /**
+   * Recovers as {@link #recoverAll()} does; a quiet sweep (the heartbeat's) logs only when it
+   * recovered something.
+   */
+  RunService.Recovery recoverAll(boolean quiet) {
     int interrupted = 0;
     int resumed = 0;
     for (RunRecord r : store.byStatus(RunStatus.RUNNING)) {
@@ -88,21 +100,35 @@ final class RunRecovery {
         reconciled++;
       }
     }
-    JsonLog.info(
-        "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
+    if (!quiet || interrupted + resumed + reconciled > 0) {
+      JsonLog.info(
+          "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
+    }
     return new RunService.Recovery(interrupted, resumed);
   }
 
   private boolean abandoned(RunRecord r) {
-    return !r.owner().equals(owner) && !Owner.alive(r.owner());
+    return !r.owner().equals(owner) && !alive.test(r.owner());
   }
 
   /**
-   * Takes over one non-terminal run of a dead owner and interrupts or resumes it.
+   * Takes over one non-terminal run of a dead owner and interrupts or resumes it. A RUNNING run is
+   * interrupted by one conditional statement ({@link RunStore#interrupt}: still RUNNING, still the
+   * dead owner's, that owner not a live node), and only the caller whose statement changed the row
+   * issues its receipt; a QUEUED run is taken over ({@link RunStore#takeOver}) and queued here.
    *
    * @return false when another process took it over first
    */
   boolean recoverOne(RunRecord r) {
+    if (r.status() == RunStatus.RUNNING) {
+      if (!store.interrupt(r.id(), r.owner(), owner, interruption(r))) {
+        return false;
+      }
+      discard(r);
+      finisher.ended(r.id(), null);
+      JsonLog.info("run.interrupted", "run_id", r.id(), "owner", r.owner());
+      return true;
+    }
     if (!store.takeOver(r.id(), r.owner(), owner)) {
       return false;
     }
@@ -111,24 +137,30 @@ final class RunRecovery {
       resume.accept(r.id());
       return true;
     }
+    discard(r);
+    if (finisher.finish(r.id(), interruption(r), null)) {
+      JsonLog.info("run.interrupted", "run_id", r.id());
+    }
+    return true;
+  }
+
+  private void discard(RunRecord r) {
     try {
       io.quackrunner.sandbox.Workspace.discard(sandboxRoot, r.id());
     } catch (RunnerException e) {
       JsonLog.warn("recovery.sweep_failed", "run_id", r.id(), "detail", e.getMessage());
     }
-    Completion c =
-        new Completion(
-            RunStatus.INTERRUPTED,
-            Instant.now(),
-            null,
-            null,
-            ErrorKind.EXECUTION_FAILED,
-            "the runner stopped while the run was executing; it was not re-executed",
-            Results.json(interruptedDetails.apply(r)));
-    if (finisher.finish(r.id(), c, null)) {
-      JsonLog.info("run.interrupted", "run_id", r.id());
-    }
-    return true;
+  }
+
+  private Completion interruption(RunRecord r) {
+    return new Completion(
+        RunStatus.INTERRUPTED,
+        Instant.now(),
+        null,
+        null,
+        ErrorKind.EXECUTION_FAILED,
+        "the runner stopped while the run was executing; it was not re-executed",
+        Results.json(interruptedDetails.apply(r)));
   }
 
   /**
@@ -140,7 +172,7 @@ final class RunRecovery {
    */
   boolean reconcileReceipt(RunRecord r) {
     if (!r.owner().equals(owner)
-        && (Owner.alive(r.owner()) || !store.adoptForReceipt(r.id(), r.owner(), owner))) {
+        && (alive.test(r.owner()) || !store.adoptForReceipt(r.id(), r.owner(), owner))) {
       return false; // its live owner, or another recovering process, records the receipt
     }
     Optional<IssuedReceipt> found = receipts.find(r.id());

@@ -71,7 +71,8 @@ public final class RunService implements AutoCloseable {
   private final TriggerPolicy triggers;
   private final RunCallbacks callbacks;
   private final RunLogs logs = new RunLogs();
-  private final String owner = Owner.self();
+  private final NodeRegistry nodes;
+  private final String owner;
   private final RunQueue queue;
   private final Map<String, RunControl> controls = new ConcurrentHashMap<>();
   private final RunCompletions completions;
@@ -102,7 +103,29 @@ public final class RunService implements AutoCloseable {
       RunStore store,
       ContentStore cas,
       ReceiptIssuer receipts) {
+    this(cfg, executor, sandboxRoot, registry, store, cas, receipts, NodeRegistry.local());
+  }
+
+  /**
+   * Creates a service as {@link #RunService(ServiceConfig, Executor, Path, ToolRegistry, RunStore,
+   * ContentStore, ReceiptIssuer)} does, as a member of the nodes sharing {@code store}: it joins
+   * ({@link NodeRegistry#join}, a new epoch on a shared store) and, on a shared store, starts its
+   * heartbeat, which recovers the runs of nodes it finds dead; the service closes {@code nodes}.
+   *
+   * @throws RunnerException as the other constructor, or of kind INTERNAL when joining fails
+   */
+  public RunService(
+      ServiceConfig cfg,
+      Executor executor,
+      Path sandboxRoot,
+      ToolRegistry registry,
+      RunStore store,
+      ContentStore cas,
+      ReceiptIssuer receipts,
+      NodeRegistry nodes) {
     this.queue = new RunQueue(cfg.concurrency(), cfg.queueCapacity());
+    this.nodes = nodes;
+    this.owner = nodes.join(store);
     this.cfg = cfg;
     this.executor = executor;
     this.registry = registry;
@@ -112,7 +135,7 @@ public final class RunService implements AutoCloseable {
     this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.triggers = TriggerPolicy.load(cfg.stateDir());
     this.callbacks = new RunCallbacks(store, owner, cfg.stateDir(), receipts != ReceiptIssuer.NONE);
-    this.completions = new RunCompletions(store, owner, this::recoverAbandoned);
+    this.completions = new RunCompletions(store, owner, nodes::alive, this::recoverAbandoned);
     this.finisher =
         new RunFinisher(store, receipts, logs, completions, () -> events, this::wakeCallbacks);
     this.worker =
@@ -132,11 +155,33 @@ public final class RunService implements AutoCloseable {
         new RunRecovery(
             store,
             owner,
+            nodes::alive,
             receipts,
             sandboxRoot,
             finisher,
             id -> worker.enqueue(id, false),
             r -> Results.interrupted(r, reportsOf(r), registry));
+    nodes.start(this::sweep, this::fenced);
+  }
+
+  /** The heartbeat's recovery of the runs of dead nodes. */
+  private void sweep() {
+    if (recovery.recoverAll(true).interrupted() > 0) {
+      wakeCallbacks();
+    }
+  }
+
+  /**
+   * This node was declared dead: its runs were (or will be) interrupted by a live node, so its
+   * running sandboxes are killed; every later write of it is refused by the store.
+   */
+  private void fenced() {
+    controls.values().forEach(RunControl::cancel);
+  }
+
+  /** Returns this node's membership (its lease on a shared store). */
+  public NodeRegistry nodes() {
+    return nodes;
   }
 
   /**
@@ -168,6 +213,21 @@ public final class RunService implements AutoCloseable {
       LimitsPolicy policy,
       ReceiptIssuer receipts,
       java.util.function.Supplier<RunStore> store) {
+    return open(cfg, registry, policy, receipts, store, NodeRegistry.local());
+  }
+
+  /**
+   * Opens a service as {@link #open(ServiceConfig, ToolRegistry, LimitsPolicy, ReceiptIssuer,
+   * java.util.function.Supplier)} does, as the node {@code nodes} describes ({@link
+   * NodeRegistry#shared} on a PostgreSQL store); the service closes it.
+   */
+  public static RunService open(
+      ServiceConfig cfg,
+      ToolRegistry registry,
+      LimitsPolicy policy,
+      ReceiptIssuer receipts,
+      java.util.function.Supplier<RunStore> store,
+      NodeRegistry nodes) {
     Path state = cfg.stateDir().toAbsolutePath();
     try {
       Files.createDirectories(state);
@@ -185,7 +245,8 @@ public final class RunService implements AutoCloseable {
             registry,
             store.get(),
             new ContentStore(state.resolve("cas")),
-            receipts);
+            receipts,
+            nodes);
     // A server refuses to start on a bad callbacks.yaml rather than at its first callback.
     service.callbackPolicy();
     return service;
@@ -264,11 +325,13 @@ public final class RunService implements AutoCloseable {
    *     an invalid request, IDEMPOTENCY_KEY_REUSED when the key was used for another request,
    *     INVALID_TRIGGER ({@link InvalidTrigger}) when the trigger is refused by the tenant's {@link
    *     TriggerPolicy} (a REJECTED record is left), CALLBACK_REFUSED when the callback URL is not
-   *     allowed by the {@link CallbackPolicy} (nothing is recorded), BUSY when the queue is full
+   *     allowed by the {@link CallbackPolicy} (nothing is recorded), BUSY when the queue is full,
+   *     UNAVAILABLE ({@link io.quackrunner.store.NodeFenced}) when this node was declared dead
    */
   public Submission submit(String tenant, RunRequest req) {
     long t0 = System.nanoTime();
     checkTenant(tenant);
+    nodes.checkLive("a new run");
     RunPlanner.Plan plan = planner.plan(tenant, req);
     CallbackTarget callback = callbacks.check(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
@@ -407,6 +470,7 @@ public final class RunService implements AutoCloseable {
       RunOrigin origin,
       LogListener listener) {
     checkTenant(tenant);
+    nodes.checkLive("a new command run");
     Executor.Prepared p = executor.prepare(req);
     byte[] canonical = TriggerHashes.canonicalRequest(p);
     String requestHash = TriggerHashes.sha256(canonical);
@@ -646,6 +710,7 @@ public final class RunService implements AutoCloseable {
   public void close() {
     queue.close(() -> controls.values().forEach(RunControl::cancel));
     callbacks.close();
+    nodes.close();
     store.close();
   }
 

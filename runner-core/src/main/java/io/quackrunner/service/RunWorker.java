@@ -143,6 +143,9 @@ final class RunWorker {
                 null);
       }
       finisher.finish(id, c, result);
+    } catch (io.quackrunner.store.NodeFenced e) {
+      // Declared dead: a live node interrupted this run (or will); nothing more is written here.
+      JsonLog.warn("run.fenced", "run_id", id, "detail", e.getMessage());
     } catch (RuntimeException e) {
       JsonLog.warn("run.internal_error", "run_id", id, "detail", String.valueOf(e));
       finisher.finish(

@@ -8,7 +8,7 @@ package io.quackrunner.store;
  */
 public final class PostgresRunStore extends SqlRunStore {
   private PostgresRunStore(SqlAccess access) {
-    super(access);
+    super(access, SqlNodeStore.POSTGRES_NOW, FENCE_FOR_SHARE);
   }
 
   /** Opens the store on an opened database; closing the store returns its share of the pool. */

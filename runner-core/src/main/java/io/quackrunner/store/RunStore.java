@@ -30,6 +30,19 @@ public interface RunStore extends AutoCloseable {
   /** Returns the outbox of receipt callbacks, in the same database as the runs. */
   CallbackOutbox callbacks();
 
+  /** Returns the node membership of the database the runs are in. */
+  NodeStore nodes();
+
+  /**
+   * Fences this store's writes with a node's lease: from now on every write that moves or ends a
+   * run ({@link #markRunning}, {@link #finish}, {@link #finishQueued}, {@link #interrupt}, {@link
+   * #setReceipt}, {@link #takeOver}, {@link #adoptForReceipt}) checks, in its own transaction, that
+   * the lease's node row is still live with its epoch, and throws {@link NodeFenced} (writing
+   * nothing) when it is not. Unfenced (the default, and always on the embedded SQLite store) writes
+   * check nothing.
+   */
+  void fence(NodeLease lease);
+
   /**
    * Claims a record's trigger: inserts the record, or returns the record that already holds its
    * trigger hash.
@@ -100,19 +113,32 @@ public interface RunStore extends AutoCloseable {
    */
   boolean finishQueued(String id, Completion c);
 
+  /**
+   * Ends a RUNNING run of a dead owner as INTERRUPTED (or whatever {@code c} says) and makes {@code
+   * newOwner} its owner, in one conditional statement: only if it is still RUNNING, still owned by
+   * {@code deadOwner}, and that owner is not a live node start ({@link NodeLease#owner()} of a live
+   * row of {@link #nodes()}). Of any number of nodes interrupting one run, exactly one gets true,
+   * and only that one issues its receipt.
+   *
+   * @return false when the run was no longer RUNNING under a dead {@code deadOwner}
+   * @throws NodeFenced when the store is fenced and its lease is no longer live
+   */
+  boolean interrupt(String id, String deadOwner, String newOwner, Completion c);
+
   /** Records a run's receipt once; a second call for the same run changes nothing. */
   boolean setReceipt(String id, String receiptJson, Long ledgerIndex);
 
   /**
    * Transfers a terminal run that has no recorded receipt from a dead owner to this process, so
-   * that exactly one process repairs its receipt.
+   * that exactly one process repairs its receipt; refused while the old owner is a live node start.
    *
    * @return false when another process adopted it first, or it has its receipt
    */
   boolean adoptForReceipt(String id, String oldOwner, String newOwner);
 
   /**
-   * Transfers a non-terminal run from one owner process to another.
+   * Transfers a non-terminal run from one owner to another, unless the old owner is a live node
+   * start (checked in the same statement).
    *
    * @return false when another process took it first or it is terminal
    */

@@ -35,17 +35,58 @@ abstract class SqlRunStore implements RunStore {
           + PLACEHOLDERS
           + ") ON CONFLICT(trigger_hash) DO NOTHING";
 
+  /**
+   * The condition that a run's owner is a node start whose row is still live: a run is recovered
+   * only when this is false, checked in the recovering statement itself.
+   */
+  private static final String OWNER_LIVE =
+      "EXISTS (SELECT 1 FROM nodes n WHERE runs.owner = 'node:' || n.id || ':' || n.epoch"
+          + " AND n.state = 'live')";
+
   private final SqlAccess db;
   private final SqlCallbackOutbox callbacks;
+  private final SqlNodeStore nodes;
+  private final String fenceCheck;
+  private volatile NodeLease fence;
 
-  SqlRunStore(SqlAccess db) {
+  /** PostgreSQL's check of the writer's node row: declaring the node dead waits for the write. */
+  static final String FENCE_FOR_SHARE =
+      "SELECT 1 FROM nodes WHERE id = ? AND epoch = ? AND state = 'live' FOR SHARE";
+
+  /**
+   * SQLite's check of the writer's node row: a no-op write, so that the transaction takes SQLite's
+   * write lock at once (a read first would fail to upgrade when another writer committed between).
+   */
+  static final String FENCE_BY_WRITE =
+      "UPDATE nodes SET state = state WHERE id = ? AND epoch = ? AND state = 'live'";
+
+  /**
+   * Creates the store.
+   *
+   * @param now the database's clock in epoch milliseconds, as an SQL expression
+   * @param fenceCheck the statement a fenced write runs first with the lease's id and epoch: a
+   *     query that returns a row, or an update that changes one, when the lease is live
+   */
+  SqlRunStore(SqlAccess db, String now, String fenceCheck) {
     this.db = db;
     this.callbacks = new SqlCallbackOutbox(db);
+    this.nodes = new SqlNodeStore(db, now);
+    this.fenceCheck = fenceCheck;
   }
 
   @Override
   public CallbackOutbox callbacks() {
     return callbacks;
+  }
+
+  @Override
+  public NodeStore nodes() {
+    return nodes;
+  }
+
+  @Override
+  public void fence(NodeLease lease) {
+    this.fence = lease;
   }
 
   @Override
@@ -159,6 +200,7 @@ abstract class SqlRunStore implements RunStore {
   @Override
   public boolean markRunning(String id, Instant startedAt) {
     return update(
+        "start of run " + id,
         "UPDATE runs SET status = 'RUNNING', started_at = ? WHERE id = ? AND status = 'QUEUED'",
         startedAt.toString(),
         id);
@@ -175,63 +217,81 @@ abstract class SqlRunStore implements RunStore {
   }
 
   private boolean finishFrom(String id, Completion c, String from) {
-    if (!c.status().isTerminal()) {
-      throw new RunnerException(ErrorKind.INTERNAL, "finish with non-terminal " + c.status());
-    }
-    String sql =
+    return complete(
+        "finish of run " + id,
         "UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, signal = ?,"
             + " error_kind = ?, error_detail = ?, result_json = ?"
             + " WHERE id = ? AND status IN ("
             + from
-            + ")";
-    try {
-      return db.call(
-          conn -> {
-            try (PreparedStatement ps = conn.prepareStatement(sql)) {
-              ps.setString(1, c.status().name());
-              ps.setString(2, c.finishedAt().toString());
-              setInt(ps, 3, c.exitCode());
-              setInt(ps, 4, c.signal());
-              ps.setString(5, c.errorKind() == null ? null : c.errorKind().name());
-              ps.setString(6, c.errorDetail());
-              ps.setString(7, c.resultJson());
-              ps.setString(8, id);
-              return ps.executeUpdate() == 1;
-            }
-          });
-    } catch (SQLException e) {
-      throw fail("finish", e);
+            + ")",
+        c,
+        id);
+  }
+
+  @Override
+  public boolean interrupt(String id, String deadOwner, String newOwner, Completion c) {
+    return complete(
+        "interruption of run " + id,
+        "UPDATE runs SET status = ?, finished_at = ?, exit_code = ?, signal = ?,"
+            + " error_kind = ?, error_detail = ?, result_json = ?, owner = ?"
+            + " WHERE id = ? AND owner = ? AND status = 'RUNNING' AND NOT "
+            + OWNER_LIVE,
+        c,
+        newOwner,
+        id,
+        deadOwner);
+  }
+
+  private boolean complete(String what, String sql, Completion c, String... more) {
+    if (!c.status().isTerminal()) {
+      throw new RunnerException(ErrorKind.INTERNAL, "finish with non-terminal " + c.status());
     }
+    return write(
+        what,
+        conn -> {
+          try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, c.status().name());
+            ps.setString(2, c.finishedAt().toString());
+            setInt(ps, 3, c.exitCode());
+            setInt(ps, 4, c.signal());
+            ps.setString(5, c.errorKind() == null ? null : c.errorKind().name());
+            ps.setString(6, c.errorDetail());
+            ps.setString(7, c.resultJson());
+            for (int i = 0; i < more.length; i++) {
+              ps.setString(8 + i, more[i]);
+            }
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public boolean setReceipt(String id, String receiptJson, Long ledgerIndex) {
-    try {
-      return db.call(
-          c -> {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "UPDATE runs SET receipt_json = ?, ledger_index = ?"
-                        + " WHERE id = ? AND receipt_json IS NULL")) {
-              ps.setString(1, receiptJson);
-              if (ledgerIndex == null) {
-                ps.setNull(2, Types.BIGINT);
-              } else {
-                ps.setLong(2, ledgerIndex);
-              }
-              ps.setString(3, id);
-              return ps.executeUpdate() == 1;
+    return write(
+        "receipt of run " + id,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE runs SET receipt_json = ?, ledger_index = ?"
+                      + " WHERE id = ? AND receipt_json IS NULL")) {
+            ps.setString(1, receiptJson);
+            if (ledgerIndex == null) {
+              ps.setNull(2, Types.BIGINT);
+            } else {
+              ps.setLong(2, ledgerIndex);
             }
-          });
-    } catch (SQLException e) {
-      throw fail("setReceipt", e);
-    }
+            ps.setString(3, id);
+            return ps.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
   public boolean adoptForReceipt(String id, String oldOwner, String newOwner) {
     return update(
-        "UPDATE runs SET owner = ? WHERE id = ? AND owner = ? AND receipt_json IS NULL",
+        "adoption of run " + id,
+        "UPDATE runs SET owner = ? WHERE id = ? AND owner = ? AND receipt_json IS NULL AND NOT "
+            + OWNER_LIVE,
         newOwner,
         id,
         oldOwner);
@@ -240,8 +300,10 @@ abstract class SqlRunStore implements RunStore {
   @Override
   public boolean takeOver(String id, String oldOwner, String newOwner) {
     return update(
+        "take-over of run " + id,
         "UPDATE runs SET owner = ? WHERE id = ? AND owner = ?"
-            + " AND status IN ('QUEUED', 'RUNNING')",
+            + " AND status IN ('QUEUED', 'RUNNING') AND NOT "
+            + OWNER_LIVE,
         newOwner,
         id,
         oldOwner);
@@ -256,16 +318,48 @@ abstract class SqlRunStore implements RunStore {
     }
   }
 
-  private boolean update(String sql, String... args) {
-    try {
-      return db.call(
-          c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-              for (int i = 0; i < args.length; i++) {
-                ps.setString(i + 1, args[i]);
-              }
-              return ps.executeUpdate() == 1;
+  private boolean update(String what, String sql, String... args) {
+    return write(
+        what,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              ps.setString(i + 1, args[i]);
             }
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  /**
+   * Runs one conditional write; when the store is fenced ({@link #fence}), in a transaction that
+   * first reads this node's row (locked for share on PostgreSQL) and refuses the write with {@link
+   * NodeFenced} unless it is live with the lease's epoch.
+   */
+  private boolean write(String what, SqlAccess.Work<Boolean> work) {
+    NodeLease f = fence;
+    try {
+      if (f == null) {
+        return db.call(work);
+      }
+      return db.transaction(
+          c -> {
+            try (PreparedStatement ps = c.prepareStatement(fenceCheck)) {
+              ps.setString(1, f.nodeId());
+              ps.setLong(2, f.epoch());
+              boolean live;
+              if (ps.execute()) {
+                try (ResultSet rs = ps.getResultSet()) {
+                  live = rs.next();
+                }
+              } else {
+                live = ps.getUpdateCount() == 1;
+              }
+              if (!live) {
+                throw new NodeFenced(f, what);
+              }
+            }
+            return work.run(c);
           });
     } catch (SQLException e) {
       throw fail("update", e);

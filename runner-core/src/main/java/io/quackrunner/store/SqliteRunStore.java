@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class SqliteRunStore extends SqlRunStore {
   private SqliteRunStore(Connection c) {
-    super(new Single(c));
+    super(new Single(c), SqlNodeStore.SQLITE_NOW, FENCE_BY_WRITE);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.quackrunner.ledger;
 
+import static io.quackrunner.ledger.LedgerFixture.ORIGIN;
 import static io.quackrunner.ledger.LedgerFixture.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +51,29 @@ class PostgresLedgerIT extends LedgerContract {
   @AfterEach
   void closePools() {
     opened.forEach(PostgresDatabase::close);
+  }
+
+  @Test
+  void aFencedNodesAppendIsRefusedOnceItIsDeclaredDead() throws Exception {
+    PostgresDatabase db = dbs.open("ledger");
+    opened.add(db);
+    try (io.quackrunner.store.RunStore runs = io.quackrunner.store.PostgresRunStore.open(db)) {
+      io.quackrunner.store.NodeLease lease = runs.nodes().register("a", 100, null, null);
+      PostgresLedgerStore store = PostgresLedgerStore.open(db);
+      store.fence(lease);
+      try (Ledger ledger = Ledger.open(store, ORIGIN, KEY)) {
+        assertThat(ledger.append(entry(0))).as("live: appended").isZero();
+        Thread.sleep(300);
+        assertThat(runs.nodes().declareDead()).containsExactly(lease);
+        assertThatThrownBy(() -> ledger.append(entry(1)))
+            .isInstanceOf(io.quackrunner.store.NodeFenced.class)
+            .hasMessageContaining("node a epoch 1 is fenced");
+        assertThat(ledger.size()).as("nothing appended").isEqualTo(1);
+      }
+      try (Ledger other = open()) {
+        assertThat(other.append(entry(1))).as("an unfenced node appends on").isEqualTo(1);
+      }
+    }
   }
 
   @Test

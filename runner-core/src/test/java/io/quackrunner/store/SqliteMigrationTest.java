@@ -42,12 +42,44 @@ class SqliteMigrationTest {
       assertThat(l.size()).isEqualTo(1);
       assertThat(l.checkpoints()).hasSize(1);
     }
-    assertThat(history(runs)).containsExactly("0 BASELINE", "1 SQL");
+    assertThat(history(runs)).containsExactly("0 BASELINE", "1 SQL", "2 SQL");
     assertThat(history(ledger)).containsExactly("0 BASELINE", "1 SQL");
-    try (RunStore s = RunStore.open(runs)) { // a second open finds version 1 and runs nothing
+    try (RunStore s = RunStore.open(runs)) { // a second open finds version 2 and runs nothing
       assertThat(s.count()).isEqualTo(1);
+      assertThat(s.nodes().register("local", 1000, null, null).epoch()).isEqualTo(1);
     }
-    assertThat(history(runs)).hasSize(2);
+    assertThat(history(runs)).hasSize(3);
+  }
+
+  @Test
+  void aVersion1StateDirectoryMigratesToVersion2KeepingItsRuns() throws Exception {
+    Path runs = dir.resolve("v1/runs.db");
+    Files.createDirectories(runs.getParent());
+    org.flywaydb.core.Flyway.configure(getClass().getClassLoader())
+        .dataSource("jdbc:sqlite:" + runs, null, null)
+        .locations("classpath:" + Schema.Location.SQLITE_RUNS.path())
+        .target("1")
+        .load()
+        .migrate();
+    assertThat(history(runs)).containsExactly("1 SQL");
+    RunRecord r = RunStoreContract.queued("t", "trig-v1");
+    try (Connection c = SqliteDatabase.connect(runs);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO runs (id, tenant, trigger_hash, request_hash, tool, version, verb, status,"
+              + " request_json, created_at, owner) VALUES ('"
+              + r.id()
+              + "', 't', 'trig-v1', 'req', 'sh', '1', 'run', 'QUEUED', '{}', '"
+              + r.createdAt()
+              + "', '1:0')");
+    }
+    try (RunStore s = RunStore.open(runs)) {
+      assertThat(s.find(r.id())).isPresent();
+      NodeLease l = s.nodes().register("local", 1000, "k", "PUB");
+      assertThat(s.nodes().keys()).extracting(NodeKey::publicKey).containsExactly("PUB");
+      assertThat(s.nodes().live(l)).isTrue();
+    }
+    assertThat(history(runs)).containsExactly("1 SQL", "2 SQL");
   }
 
   @Test
@@ -93,13 +125,13 @@ class SqliteMigrationTest {
         Statement s = c.createStatement()) {
       s.execute(
           "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
-              + " installed_by, execution_time, success) VALUES (3, '99', 'future', 'SQL',"
+              + " installed_by, execution_time, success) VALUES (99, '99', 'future', 'SQL',"
               + " 'V99__future.sql', 'test', 0, 1)");
     }
     assertThatThrownBy(() -> RunStore.open(runs))
         .isInstanceOfSatisfying(
             RunnerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.SCHEMA_MISMATCH))
-        .hasMessageContaining("schema version 99, newer than this runner's 1")
+        .hasMessageContaining("schema version 99, newer than this runner's 2")
         .hasMessageNotContaining("\n");
   }
 

@@ -5,9 +5,11 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.ledger.PostgresLedgerStore;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
+import io.quackrunner.receipts.VerifierKey;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
+import io.quackrunner.service.NodeRegistry;
 import io.quackrunner.service.ReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
@@ -75,7 +77,8 @@ public final class GatewayServer implements AutoCloseable {
               new LedgerReceiptIssuer(log),
               new LedgerEndpoints(log.ledger(), log.keys()),
               log,
-              null);
+              null,
+              NodeRegistry.local());
       g.receiptLog = log;
       return g;
     } catch (RuntimeException e) {
@@ -94,15 +97,27 @@ public final class GatewayServer implements AutoCloseable {
             o.database(),
             o.migrate() ? Schema.Policy.MIGRATE : Schema.Policy.REFUSE_PENDING,
             Math.max(4, o.concurrency() + 2))) {
-      ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath(), PostgresLedgerStore.open(db));
+      PostgresLedgerStore ledger = PostgresLedgerStore.open(db);
+      ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath(), ledger);
       try {
+        VerifierKey key = log.keys().active().verifierKey();
+        NodeRegistry nodes =
+            NodeRegistry.shared(
+                    o.nodeId() != null
+                        ? o.nodeId()
+                        : NodeRegistry.defaultId(o.stateDir().toAbsolutePath()),
+                    java.time.Duration.ofMillis(o.nodeLeaseMs()),
+                    key.keyId(),
+                    java.util.Base64.getEncoder().encodeToString(key.publicKey()))
+                .alsoFence(ledger::fence);
         GatewayServer g =
             start(
                 o,
                 new LedgerReceiptIssuer(log),
                 new LedgerEndpoints(log.ledger(), log.keys()),
                 log,
-                () -> PostgresRunStore.open(db));
+                () -> PostgresRunStore.open(db),
+                nodes);
         g.receiptLog = log;
         return g;
       } catch (RuntimeException e) {
@@ -122,7 +137,7 @@ public final class GatewayServer implements AutoCloseable {
    *     ISOLATION_UNAVAILABLE (no sandbox), or INTERNAL when the port cannot be bound
    */
   public static GatewayServer start(ServerOptions o, ReceiptIssuer receipts, LedgerAccess ledger) {
-    return start(o, receipts, ledger, null, null);
+    return start(o, receipts, ledger, null, null, NodeRegistry.local());
   }
 
   /** Starts a server whose MCP {@code verify_receipt} checks against {@code log} (or none). */
@@ -131,7 +146,8 @@ public final class GatewayServer implements AutoCloseable {
       ReceiptIssuer receipts,
       LedgerAccess ledger,
       ReceiptLog log,
-      java.util.function.Supplier<io.quackrunner.store.RunStore> store) {
+      java.util.function.Supplier<io.quackrunner.store.RunStore> store,
+      NodeRegistry nodes) {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
     java.util.List<String> missing =
         io.quackrunner.tools.RunnerGate.missing(
@@ -159,7 +175,8 @@ public final class GatewayServer implements AutoCloseable {
             receipts,
             store != null
                 ? store
-                : () -> RunStore.open(o.stateDir().toAbsolutePath().resolve("runs.db")));
+                : () -> RunStore.open(o.stateDir().toAbsolutePath().resolve("runs.db")),
+            nodes);
     try {
       service.secretsDirectory(o.secretsDir());
       Metrics metrics = new Metrics(service);

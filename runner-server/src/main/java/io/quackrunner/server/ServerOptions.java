@@ -26,6 +26,10 @@ import java.util.List;
  *     runs and the ledger instead of the state directory's SQLite files, or null for SQLite
  * @param migrate whether pending migrations of {@code database} may be applied at start
  *     (docs/STORAGE.md)
+ * @param nodeId this node's id among the nodes sharing {@code database}, or null for the one kept
+ *     in {@code <state>/node-id} (docs/STORAGE.md, "Nodes")
+ * @param nodeLeaseMs how long after its last heartbeat this node counts as live, milliseconds
+ *     (default {@value #DEFAULT_NODE_LEASE_MS}); used with {@code database} only
  */
 public record ServerOptions(
     int port,
@@ -42,7 +46,48 @@ public record ServerOptions(
     Path tlsPasswordFile,
     Path secretsDir,
     String database,
-    boolean migrate) {
+    boolean migrate,
+    String nodeId,
+    long nodeLeaseMs) {
+  /** The default node lease, milliseconds. */
+  public static final long DEFAULT_NODE_LEASE_MS = 10_000;
+
+  /** Options with the default node id and lease. */
+  public ServerOptions(
+      int port,
+      String bind,
+      Path stateDir,
+      Path registry,
+      Path tokens,
+      Path limits,
+      int concurrency,
+      int queue,
+      long maxBodyBytes,
+      long maxInputBytes,
+      Path tlsKeystore,
+      Path tlsPasswordFile,
+      Path secretsDir,
+      String database,
+      boolean migrate) {
+    this(
+        port,
+        bind,
+        stateDir,
+        registry,
+        tokens,
+        limits,
+        concurrency,
+        queue,
+        maxBodyBytes,
+        maxInputBytes,
+        tlsKeystore,
+        tlsPasswordFile,
+        secretsDir,
+        database,
+        migrate,
+        null,
+        DEFAULT_NODE_LEASE_MS);
+  }
 
   /** Options on the embedded SQLite state. */
   public ServerOptions(
@@ -112,7 +157,7 @@ public record ServerOptions(
       "usage: serve --state-dir DIR [--port N] [--bind ADDR] [--registry FILE] [--tokens FILE]"
           + " [--limits FILE] [--concurrency N] [--queue N] [--max-body BYTES]"
           + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]"
-          + " [--secrets-dir DIR] [--database URL [--migrate]]";
+          + " [--secrets-dir DIR] [--database URL [--migrate] [--node-id ID] [--node-lease DURATION]]";
 
   /**
    * Parses command-line options; the registry defaults to {@code registry/tools.yaml} under {@code
@@ -136,6 +181,8 @@ public record ServerOptions(
     Path secretsDir = null;
     String database = null;
     boolean migrate = false;
+    String nodeId = null;
+    Long nodeLease = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--migrate")) {
@@ -161,6 +208,8 @@ public record ServerOptions(
         case "--tls-password-file" -> pw = Path.of(v);
         case "--secrets-dir" -> secretsDir = Path.of(v);
         case "--database" -> database = v;
+        case "--node-id" -> nodeId = io.quackrunner.store.NodeLease.checkId(v);
+        case "--node-lease" -> nodeLease = io.quackrunner.limits.Units.parseDurationMs(v);
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
       }
       i++;
@@ -173,6 +222,16 @@ public record ServerOptions(
           ErrorKind.USAGE,
           "--migrate applies to --database only (the state directory's SQLite files are migrated"
               + " at every start)");
+    }
+    if ((nodeId != null || nodeLease != null) && database == null) {
+      throw new RunnerException(
+          ErrorKind.USAGE,
+          "--node-id and --node-lease apply to --database only (a state directory is one node)");
+    }
+    if (nodeLease != null && nodeLease < io.quackrunner.service.NodeRegistry.MIN_LEASE_MS) {
+      throw new RunnerException(
+          ErrorKind.USAGE,
+          "--node-lease is at least " + io.quackrunner.service.NodeRegistry.MIN_LEASE_MS + " ms");
     }
     if ((ks == null) != (pw == null)) {
       throw new RunnerException(
@@ -200,7 +259,9 @@ public record ServerOptions(
         pw,
         secretsDir,
         database,
-        migrate);
+        migrate,
+        nodeId,
+        nodeLease == null ? DEFAULT_NODE_LEASE_MS : nodeLease);
   }
 
   private static int integer(String opt, String v, int min, int max) {

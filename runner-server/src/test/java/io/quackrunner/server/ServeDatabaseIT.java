@@ -31,7 +31,8 @@ class ServeDatabaseIT {
     Path state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
     String url = withLogin(PG.newDatabase(), PG.password());
-    ServerOptions o = options(state, "--database", url);
+    ServerOptions o = options(state, "--database", url, "--node-id", "gw-1", "--node-lease", "3s");
+    assertThat(o.nodeLeaseMs()).isEqualTo(3000);
     try (GatewayServer g = GatewayServer.start(o)) {
       TestApi api = new TestApi(g.uri(), alice, null);
       var accepted = api.post("/runs", alice, TestApi.sh("echo hi", "pg-1"));
@@ -56,6 +57,22 @@ class ServeDatabaseIT {
       r.next();
       assertThat(r.getLong(1)).isEqualTo(1);
       assertThat(r.getLong(2)).isEqualTo(1);
+    }
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT n.id, n.epoch, n.state, n.lease_ms, (SELECT owner FROM runs),"
+                    + " (SELECT count(*) FROM node_keys k WHERE k.public_key = n.public_key)"
+                    + " FROM nodes n")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getString(1)).isEqualTo("gw-1");
+      assertThat(r.getLong(2)).isEqualTo(1);
+      assertThat(r.getString(3)).as("a clean stop retires the node").isEqualTo("retired");
+      assertThat(r.getLong(4)).isEqualTo(3000);
+      assertThat(r.getString(5)).isEqualTo("node:gw-1:1");
+      assertThat(r.getLong(6)).as("its key is listed").isEqualTo(1);
+      assertThat(r.next()).isFalse();
     }
   }
 
@@ -93,7 +110,7 @@ class ServeDatabaseIT {
     String url = withLogin(PG.newDatabase(), PG.password());
     Path state = TestApi.newStateDir();
     GatewayServer.start(options(state, "--database", url)).close(); // an empty database is made
-    sql(url, "DELETE FROM flyway_schema_history WHERE version = '1'");
+    sql(url, "DELETE FROM flyway_schema_history WHERE version = '2'");
     sql(
         url,
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"
@@ -113,6 +130,12 @@ class ServeDatabaseIT {
   @Test
   void migrateWithoutADatabaseIsBadUsage() throws Exception {
     assertRefused(ErrorKind.USAGE, "--migrate applies to --database only", "--migrate");
+    assertRefused(
+        ErrorKind.USAGE,
+        "--node-id and --node-lease apply to --database only",
+        "--node-lease",
+        "5s");
+    assertRefused(ErrorKind.USAGE, "a node id is 1 to 64", "--node-id", "a:b");
   }
 
   private static String assertRefused(ErrorKind kind, String message, String... extra)
