@@ -10,7 +10,7 @@ import java.util.List;
  * the method profiles of each of them.
  *
  * <p>Runs {@code help}, {@code version}, then {@code exec -- /bin/true} twice (the first creates
- * the state directory and keys named by {@code RUNNER_STATE}, the second is the steady-state path
+ * the state directory and keys named by {@code RUNNER_STATE_DIR}, the second is the steady-state path
  * of every later call). Output is discarded. Exits 1 if any command fails, since a cache trained on
  * a failing path would cache the error path instead.
  */
