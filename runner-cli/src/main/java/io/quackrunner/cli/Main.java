@@ -57,6 +57,12 @@ public final class Main {
       throw usage("unknown option '" + name + "' (see 'runner help')");
     }
     Class<?> core = coreCommand(name);
+    if (core == VersionCommand.class && args.length == 1) {
+      // A bare `runner version` has nothing to parse: building picocli's model of even one
+      // command costs more than the rest of the call (issue 19). Anything after the name goes
+      // through picocli below, which reports it.
+      return VersionCommand.print(context);
+    }
     if (core != null) {
       return commandLine(context, WHOLE_TREE.contains(name) ? null : core).execute(args);
     }
@@ -70,11 +76,14 @@ public final class Main {
   /** The core commands that read the whole tree ({@code spec.root().subcommands()}). */
   private static final java.util.Set<String> WHOLE_TREE = java.util.Set.of("help", "info");
 
-  /** The core command class named {@code name}, or {@code null}; reads only annotations. */
+  /**
+   * The core command class named {@code name}, or {@code null}; reads no annotation (reading every
+   * core command's builds an annotation proxy class for each).
+   */
   private static Class<?> coreCommand(String name) {
-    for (Class<?> c : RunnerCommand.CORE) {
-      if (c.getAnnotation(CommandLine.Command.class).name().equals(name)) {
-        return c;
+    for (RunnerCommand.Core c : RunnerCommand.CORE) {
+      if (c.name().equals(name)) {
+        return c.type();
       }
     }
     return null;
@@ -94,9 +103,9 @@ public final class Main {
    */
   private static CommandLine commandLine(CliContext context, Class<?> only) {
     CommandLine cl = new CommandLine(new RunnerCommand(context));
-    for (Class<?> c : RunnerCommand.CORE) {
-      if (only == null || c == only) {
-        cl.addSubcommand(new CommandLine(c));
+    for (RunnerCommand.Core c : RunnerCommand.CORE) {
+      if (only == null || c.type() == only) {
+        cl.addSubcommand(new CommandLine(c.type()));
       }
     }
     cl.setExpandAtFiles(false);

@@ -19,7 +19,17 @@ public final class VersionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CliContext context = runner.context();
+    return print(runner.context());
+  }
+
+  /**
+   * Prints what {@code runner version} prints and returns its exit code, 0; {@link Main} calls it
+   * directly for a bare {@code runner version}, without picocli.
+   *
+   * @throws io.quackrunner.errors.RunnerException as {@link EnvFile#readIfPresent} when {@code
+   *     tools.env} is malformed (exit code 125)
+   */
+  static int print(CliContext context) {
     Optional<EnvFile> tools = EnvFile.readIfPresent(context.etcDir().resolve("tools.env"));
     PrintWriter out = context.out();
     out.println("runner " + RunnerVersion.get());

@@ -80,7 +80,11 @@ public final class BubblewrapSandbox {
               + cfg.bwrap()
               + " (apt-get install bubblewrap); refusing to run unsandboxed");
     }
-    String version = HostProbe.bwrapVersion(cfg.bwrap());
+    // Kept beside the workspaces (<state>/host-facts): a short-lived runner need not fork
+    // `bwrap --version` on every call; any change to the binary probes again.
+    String version =
+        BwrapVersionCache.version(
+            cfg.bwrap(), cfg.workRoot().resolveSibling("host-facts"), HostProbe::bwrapVersion);
     if (version.equals("unusable") || version.equals("missing")) {
       throw new RunnerException(
           ErrorKind.ISOLATION_UNAVAILABLE, "bubblewrap at " + cfg.bwrap() + " does not run");

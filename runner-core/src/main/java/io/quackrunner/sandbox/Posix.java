@@ -26,36 +26,54 @@ final class Posix {
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
   private static final VarHandle ERRNO =
       CAPTURE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle MOUNT =
-      downcall(
-          "mount",
-          FunctionDescriptor.of(
-              ValueLayout.JAVA_INT,
-              ValueLayout.ADDRESS,
-              ValueLayout.ADDRESS,
-              ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG,
-              ValueLayout.ADDRESS));
-  private static final MethodHandle UMOUNT2 =
-      downcall(
-          "umount2",
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle STATVFS =
-      downcall(
-          "statvfs",
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+
+  // One holder class per function: the JVM makes a downcall handle (a generated stub and its
+  // method-handle forms) only when the function is first called, so a short-lived runner pays for
+  // the ones it uses (strerror only on a failure, statvfs only for a full tmpfs check; issue 19).
+
+  private static final class Mount {
+    static final MethodHandle H =
+        downcall(
+            "mount",
+            FunctionDescriptor.of(
+                ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS,
+                ValueLayout.JAVA_LONG,
+                ValueLayout.ADDRESS));
+  }
+
+  private static final class Umount2 {
+    static final MethodHandle H =
+        downcall(
+            "umount2",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  }
+
+  private static final class Statvfs {
+    static final MethodHandle H =
+        downcall(
+            "statvfs",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+  }
 
   /** {@code sizeof(struct statvfs)} on LP64 glibc; f_frsize at 8, f_bavail at 32. */
   private static final long STATVFS_SIZE = 112;
 
-  private static final MethodHandle STRERROR =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("strerror").orElseThrow(),
-          FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle GETEUID =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("geteuid").orElseThrow(),
-          FunctionDescriptor.of(ValueLayout.JAVA_INT));
+  private static final class Strerror {
+    static final MethodHandle H =
+        LINKER.downcallHandle(
+            LINKER.defaultLookup().find("strerror").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+  }
+
+  private static final class Geteuid {
+    static final MethodHandle H =
+        LINKER.downcallHandle(
+            LINKER.defaultLookup().find("geteuid").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+  }
 
   private Posix() {}
 
@@ -91,7 +109,7 @@ final class Posix {
       MemorySegment state = a.allocate(CAPTURE);
       int rc =
           (int)
-              MOUNT.invokeExact(
+              Mount.H.invokeExact(
                   state,
                   a.allocateFrom("tmpfs"),
                   a.allocateFrom(target.toString()),
@@ -112,7 +130,7 @@ final class Posix {
   static boolean unmount(Path target) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(CAPTURE);
-      int rc = (int) UMOUNT2.invokeExact(state, a.allocateFrom(target.toString()), MNT_DETACH);
+      int rc = (int) Umount2.H.invokeExact(state, a.allocateFrom(target.toString()), MNT_DETACH);
       if (rc != 0) {
         int errno = (int) ERRNO.get(state, 0L);
         if (errno == 22) { // EINVAL: not a mount point
@@ -137,7 +155,7 @@ final class Posix {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(CAPTURE);
       MemorySegment buf = a.allocate(STATVFS_SIZE, 8);
-      int rc = (int) STATVFS.invokeExact(state, a.allocateFrom(path.toString()), buf);
+      int rc = (int) Statvfs.H.invokeExact(state, a.allocateFrom(path.toString()), buf);
       if (rc != 0) {
         throw failure("statvfs " + path, (int) ERRNO.get(state, 0L));
       }
@@ -152,7 +170,7 @@ final class Posix {
   /** Returns the effective uid of this process. */
   static int geteuid() {
     try {
-      return (int) GETEUID.invokeExact();
+      return (int) Geteuid.H.invokeExact();
     } catch (Throwable t) {
       throw new RunnerException(ErrorKind.INTERNAL, "geteuid: " + t, t);
     }
@@ -161,7 +179,7 @@ final class Posix {
   private static RunnerException failure(String what, int errno) {
     String msg;
     try {
-      MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+      MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
       msg = s.reinterpret(256).getString(0);
     } catch (Throwable t) {
       msg = "errno " + errno;
