@@ -299,7 +299,7 @@ public final class BubblewrapSandbox {
     /** Kills the sandbox now; the outcome will have no breach and {@link #cancelled()} true. */
     public void cancel() {
       cancelled = true;
-      lease.slot().kill();
+      lease.kill();
     }
 
     /** Returns whether {@link #cancel} was called. */
@@ -309,7 +309,7 @@ public final class BubblewrapSandbox {
 
     private void breach(LimitKind kind) {
       if (breach.compareAndSet(null, kind)) {
-        lease.slot().kill();
+        lease.kill();
       }
     }
 
@@ -325,7 +325,7 @@ public final class BubblewrapSandbox {
         while (process.isAlive()) {
           if (cancelled) {
             // A cancel can land before the launcher joined the cgroup; kill until it is gone.
-            lease.slot().kill();
+            lease.kill();
           }
           CgroupUsage u = lease.slot().usage();
           if (u.oomKills() > 0) {
@@ -356,7 +356,7 @@ public final class BubblewrapSandbox {
           process.waitFor();
         }
         spec.phases().lap("exec");
-        lease.slot().kill();
+        lease.kill();
         if (outThread != null) {
           outThread.join();
           errThread.join();
@@ -393,7 +393,7 @@ public final class BubblewrapSandbox {
                 usage,
                 spec.limits().cpuTimeMs(),
                 this::fullDirectory,
-                () -> lastLine(spec.logDir().resolve("stderr.log")));
+                () -> lastLine(spec.logDir().resolve("stderr.log")) + exitOf(process));
         spec.phases().lap("teardown");
         return new SandboxOutcome(
             end.exitCode(),
@@ -408,7 +408,7 @@ public final class BubblewrapSandbox {
             uid);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        lease.slot().kill();
+        lease.kill();
         ws.close();
         throw new RunnerException(ErrorKind.EXECUTION_FAILED, "interrupted");
       } catch (RuntimeException e) {
@@ -459,6 +459,14 @@ public final class BubblewrapSandbox {
       throw new RunnerException(
           ErrorKind.EXECUTION_FAILED, "interrupted while starting the sandbox");
     }
+  }
+
+  /** The launcher's own ending, for an error that has nothing else to go on. */
+  private static String exitOf(Process p) {
+    int code = p.exitValue();
+    return code > 128 && code <= 128 + 64
+        ? " (launcher killed by signal " + (code - 128) + ")"
+        : " (launcher exit " + code + ")";
   }
 
   private static String lastLine(Path log) {

@@ -38,6 +38,7 @@ public final class CgroupPool {
     private final CgroupSlot slot;
     private final FileChannel channel;
     private final FileLock lock;
+    private boolean closed;
 
     private Lease(CgroupSlot slot, FileChannel channel, FileLock lock) {
       this.slot = slot;
@@ -50,6 +51,16 @@ public final class CgroupPool {
       return slot;
     }
 
+    /**
+     * Kills every process in the slot while this lease holds it; once the lease is closed it does
+     * nothing, because the slot may by then be another run's (a late cancel must not kill it).
+     */
+    public synchronized void kill() {
+      if (!closed) {
+        slot.kill();
+      }
+    }
+
     @Override
     public void close() {
       try {
@@ -58,6 +69,9 @@ public final class CgroupPool {
           slot.finish();
         }
       } finally {
+        synchronized (this) {
+          closed = true; // no kill through this lease from here on: the slot is free for others
+        }
         try {
           lock.release();
           channel.close();

@@ -25,9 +25,25 @@ final class SandboxHarness {
   }
 
   SandboxHarness(boolean unifiedKill) throws IOException {
+    this(unifiedKill, SandboxConfig.standard(Path.of("unused")).slots());
+  }
+
+  /** A backend with only {@code slots} cgroup slots (1: every run reuses slot 0). */
+  SandboxHarness(boolean unifiedKill, int slots) throws IOException {
     state = Files.createTempDirectory("qr-it-");
     Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx--x--x"));
-    sandbox = BubblewrapSandbox.open(SandboxConfig.standard(state).withUnifiedKill(unifiedKill));
+    SandboxConfig c = SandboxConfig.standard(state).withUnifiedKill(unifiedKill);
+    sandbox =
+        BubblewrapSandbox.open(
+            new SandboxConfig(
+                c.launcher(),
+                c.bwrap(),
+                c.workRoot(),
+                c.cgroupRoot(),
+                c.lockDir(),
+                c.uidBase(),
+                slots,
+                c.useUnifiedKill()));
   }
 
   static Limits limits(LimitsRequest r) {
@@ -40,19 +56,27 @@ final class SandboxHarness {
 
   SandboxOutcome run(
       Limits limits, Path input, Map<String, String> env, String runtime, String... argv) {
+    return sandbox.run(spec(limits, input, env, runtime, argv), LogListener.NONE);
+  }
+
+  /** Starts a sandbox on the system runtime and returns it running. */
+  BubblewrapSandbox.Execution start(Limits limits, String... argv) {
+    return sandbox.start(spec(limits, null, Map.of(), "system", argv), LogListener.NONE);
+  }
+
+  private SandboxSpec spec(
+      Limits limits, Path input, Map<String, String> env, String runtime, String... argv) {
     String id = UUID.randomUUID().toString();
-    SandboxSpec spec =
-        new SandboxSpec(
-            id,
-            List.of(argv),
-            RUNTIMES.resolve(runtime),
-            input,
-            env,
-            limits,
-            state.resolve("logs").resolve(id),
-            false,
-            new io.quackrunner.sandbox.PhaseTimes());
-    return sandbox.run(spec, LogListener.NONE);
+    return new SandboxSpec(
+        id,
+        List.of(argv),
+        RUNTIMES.resolve(runtime),
+        input,
+        env,
+        limits,
+        state.resolve("logs").resolve(id),
+        false,
+        new io.quackrunner.sandbox.PhaseTimes());
   }
 
   static String stdout(SandboxOutcome o) throws IOException {
