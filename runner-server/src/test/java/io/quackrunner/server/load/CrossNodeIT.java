@@ -101,7 +101,7 @@ class CrossNodeIT {
     System.out.printf(
         "CrossNodeIT: DELETE on node B of a run on node A answered CANCELLED in %s ms%n", cancelMs);
     System.out.printf(
-        "CrossNodeIT: follow on node B vs node A, added latency per run (median of 20 lines): %s"
+        "CrossNodeIT: follow on node B vs node A, added latency per run (median of 30 lines, 130 ms apart): %s"
             + " ms%n",
         addedLatencyMs);
     if (a != null) {
@@ -163,7 +163,14 @@ class CrossNodeIT {
       HttpResponse<String> fromB = onB.get(path);
       assertThat(fromA.statusCode()).as(path + " " + fromA.body()).isEqualTo(200);
       assertThat(fromB.statusCode()).as(path + " " + fromB.body()).isEqualTo(200);
-      assertThat(fromB.body()).as(path).isEqualTo(fromA.body());
+      if (fromA.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+        // The same document; the order of an object's members is not part of it (RFC 8259 §4).
+        assertThat(LoadApi.JSON.readTree(fromB.body()))
+            .as(path)
+            .isEqualTo(LoadApi.JSON.readTree(fromA.body()));
+      } else {
+        assertThat(fromB.body()).as(path).isEqualTo(fromA.body());
+      }
     }
     String stdout = onB.get("/runs/" + id + "/logs?stream=stdout").body();
     assertThat(stdout).startsWith("line-1\n").endsWith("line-300\n");
@@ -178,7 +185,8 @@ class CrossNodeIT {
   void followingOnNodeBStreamsARunOfNodeALive() throws Exception {
     String id =
         submit(
-            onA, "sleep 1; i=0; while [ $i -lt 20 ]; do i=$((i+1)); echo tick-$i; sleep 0.2; done");
+            onA,
+            "sleep 1; i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo tick-$i; sleep 0.13; done");
     CompletableFuture<Map<String, Long>> viaA =
         CompletableFuture.supplyAsync(() -> follow(onA, id));
     CompletableFuture<Map<String, Long>> viaB =
@@ -186,7 +194,7 @@ class CrossNodeIT {
     Map<String, Long> atA = viaA.get(60, TimeUnit.SECONDS);
     Map<String, Long> atB = viaB.get(60, TimeUnit.SECONDS);
     List<String> ticks = new ArrayList<>();
-    for (int i = 1; i <= 20; i++) {
+    for (int i = 1; i <= 30; i++) {
       ticks.add("tick-" + i);
     }
     assertThat(atA.keySet()).containsAll(ticks).contains("end SUCCEEDED");
@@ -202,7 +210,7 @@ class CrossNodeIT {
         "CrossNodeIT follow: node B after node A per line, ms: median %d, min %d, max %d%n",
         median, deltas.get(0), deltas.get(deltas.size() - 1));
     // Live, not replayed at the end: B's first tick came well before A's last.
-    assertThat(atB.get("tick-1")).isLessThan(atA.get("tick-20"));
+    assertThat(atB.get("tick-1")).isLessThan(atA.get("tick-30"));
   }
 
   /**
