@@ -97,6 +97,14 @@ public final class ServeCommand implements Callable<Integer> {
               + " (default 10s); a node silent longer is declared dead and its runs interrupted")
   String nodeLease;
 
+  @Option(
+      names = "--content-dir",
+      paramLabel = "DIR",
+      description =
+          "content directory shared by the nodes on one --database (e.g. an NFS mount): inputs by"
+              + " digest, runs' logs and artifacts (default: <state>/cas and <state>/runs)")
+  Path contentDir;
+
   @Override
   public Integer call() {
     List<String> a = new ArrayList<>();
@@ -118,6 +126,7 @@ public final class ServeCommand implements Callable<Integer> {
     add(a, "--database", database);
     add(a, "--node-id", nodeId);
     add(a, "--node-lease", nodeLease);
+    add(a, "--content-dir", contentDir);
     if (migrate) {
       a.add("--migrate");
     }

@@ -79,6 +79,7 @@ public final class RunService implements AutoCloseable {
   private final RunFinisher finisher;
   private final RunWorker worker;
   private final RunRecovery recovery;
+  private final RunCancels cancels;
   private volatile RunEvents events = RunEvents.NONE;
 
   /**
@@ -161,6 +162,7 @@ public final class RunService implements AutoCloseable {
             finisher,
             id -> worker.enqueue(id, false),
             r -> Results.interrupted(r, reportsOf(r), registry));
+    this.cancels = new RunCancels(store, owner, controls);
     nodes.start(this::sweep, this::fenced);
   }
 
@@ -229,22 +231,33 @@ public final class RunService implements AutoCloseable {
       java.util.function.Supplier<RunStore> store,
       NodeRegistry nodes) {
     Path state = cfg.stateDir().toAbsolutePath();
+    Path content = cfg.contentDir() == null ? null : cfg.contentDir().toAbsolutePath();
     try {
       Files.createDirectories(state);
       Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx--x--x"));
     } catch (IOException e) {
       throw new RunnerException(ErrorKind.CONFIGURATION, "cannot prepare " + state + ": " + e);
     }
+    if (content != null) {
+      try {
+        Files.createDirectories(content.resolve("runs"));
+      } catch (IOException e) {
+        throw new RunnerException(
+            ErrorKind.CONFIGURATION, "cannot use the content directory " + content + ": " + e);
+      }
+    }
+    ServiceConfig resolved =
+        new ServiceConfig(state, cfg.concurrency(), cfg.queueCapacity(), content);
     SandboxConfig sc = SandboxConfig.standard(state);
     Executor ex = new Executor(BubblewrapSandbox.open(sc), sc, RuntimeProfiles.builtIn(), policy);
     RunService service =
         new RunService(
-            new ServiceConfig(state, cfg.concurrency(), cfg.queueCapacity()),
+            resolved,
             ex,
             sc.workRoot(),
             registry,
             store.get(),
-            new ContentStore(state.resolve("cas")),
+            new ContentStore(resolved.contentRoot()),
             receipts,
             nodes);
     // A server refuses to start on a bad callbacks.yaml rather than at its first callback.
@@ -582,12 +595,17 @@ public final class RunService implements AutoCloseable {
   }
 
   /**
-   * Cancels a queued or running run of this process: a queued run never starts, a running one is
-   * killed; either ends CANCELLED with its receipt.
+   * Cancels a queued or running run of any process sharing the run store: a queued run never
+   * starts, a running one is killed; either ends CANCELLED with its receipt. A run executing in
+   * another process (another node, or {@code runner exec} on the same state directory) gets a
+   * cancel request in the store ({@link RunStore#requestCancel}); its owner polls for requests
+   * every {@value RunCancels#POLL_MS} ms while it executes runs ({@link RunCancels}), kills the
+   * sandbox and ends the run CANCELLED with the one receipt, which this call waits for (at most 30
+   * s, as for a local run).
    *
-   * @return the run's record after cancellation
-   * @throws RunnerException of kind NOT_FOUND for no such run, CONFLICT when it already ended or
-   *     executes in another process
+   * @return the run's record after cancellation (still RUNNING only when its owner did not end it
+   *     within 30 s; INTERRUPTED when its owner died meanwhile and another node recovered it)
+   * @throws RunnerException of kind NOT_FOUND for no such run, CONFLICT when it already ended
    */
   public RunRecord cancel(String tenant, String id) {
     RunRecord r = get(tenant, id);
@@ -611,9 +629,10 @@ public final class RunService implements AutoCloseable {
             null);
     if (store.finishQueued(id, c)) {
       finisher.ended(id, null);
-    } else if (control == null && !store.find(id).orElseThrow().status().isTerminal()) {
-      throw new RunnerException(
-          ErrorKind.CONFLICT, "run " + id + " executes in another runner process");
+    } else if (control == null && store.requestCancel(id, Instant.now())) {
+      // RUNNING in another process: its owner kills it and issues the receipt.
+      JsonLog.info("run.cancel_requested", "run_id", id, "tenant", tenant, "owner", r.owner());
+      return await(id, Duration.ofSeconds(30));
     }
     JsonLog.info("run.cancel", "run_id", id, "tenant", tenant);
     if (control != null) {
@@ -665,7 +684,7 @@ public final class RunService implements AutoCloseable {
     if (!id.matches("[A-Za-z0-9-]{1,64}")) {
       throw new RunnerException(ErrorKind.NOT_FOUND, "no run " + id);
     }
-    return cfg.stateDir().resolve("runs").resolve(id);
+    return cfg.runsRoot().resolve(id);
   }
 
   /**
@@ -709,6 +728,7 @@ public final class RunService implements AutoCloseable {
   @Override
   public void close() {
     queue.close(() -> controls.values().forEach(RunControl::cancel));
+    cancels.close();
     callbacks.close();
     nodes.close();
     store.close();

@@ -125,6 +125,26 @@ public interface RunStore extends AutoCloseable {
    */
   boolean interrupt(String id, String deadOwner, String newOwner, Completion c);
 
+  /**
+   * Records that a cancellation of a RUNNING run was asked for by a process that does not execute
+   * it (another node, or another process on the same state directory); the run's owner finds it
+   * with {@link #cancelRequests} and kills its sandbox. The first request's time is kept. Not
+   * fenced: it moves nothing, and a request to a dead owner's run is moot once it is recovered.
+   *
+   * @param at when it was asked for (this process's clock; informational only)
+   * @return false when the run is not RUNNING (queued, ended, or no such run): nothing recorded
+   * @throws RunnerException of kind INTERNAL on a database error
+   */
+  boolean requestCancel(String id, Instant at);
+
+  /**
+   * Returns the ids of the RUNNING runs of {@code owner} whose cancellation was asked for ({@link
+   * #requestCancel}); one indexed query ({@code runs(owner, status)}).
+   *
+   * @throws RunnerException of kind INTERNAL on a database error
+   */
+  List<String> cancelRequests(String owner);
+
   /** Records a run's receipt once; a second call for the same run changes nothing. */
   boolean setReceipt(String id, String receiptJson, Long ledgerIndex);
 

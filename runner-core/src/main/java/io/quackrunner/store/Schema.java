@@ -25,11 +25,11 @@ public final class Schema {
   /** A set of migrations with the version the code expects. */
   public enum Location {
     /** SQLite {@code runs.db}: runs, the callback outbox, nodes and node keys. */
-    SQLITE_RUNS("sqlite/runs", 2),
+    SQLITE_RUNS("sqlite/runs", 3),
     /** SQLite {@code ledger/ledger.db}: the ledger. */
     SQLITE_LEDGER("sqlite/ledger", 1),
     /** One PostgreSQL database holding everything. */
-    POSTGRESQL("postgresql", 2);
+    POSTGRESQL("postgresql", 3);
 
     private final String path;
     private final int version;

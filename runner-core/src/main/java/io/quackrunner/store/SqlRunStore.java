@@ -266,6 +266,49 @@ abstract class SqlRunStore implements RunStore {
   }
 
   @Override
+  public boolean requestCancel(String id, Instant at) {
+    try {
+      return db.call(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "UPDATE runs SET cancel_requested_at = COALESCE(cancel_requested_at, ?)"
+                        + " WHERE id = ? AND status = 'RUNNING'")) {
+              ps.setString(1, at.toString());
+              ps.setString(2, id);
+              return ps.executeUpdate() == 1;
+            }
+          });
+    } catch (SQLException e) {
+      throw fail("cancel request", e);
+    }
+  }
+
+  @Override
+  public List<String> cancelRequests(String owner) {
+    try {
+      return db.call(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT id FROM runs WHERE owner = ? AND status = 'RUNNING'"
+                        + " AND cancel_requested_at IS NOT NULL")) {
+              ps.setString(1, owner);
+              try (ResultSet rs = ps.executeQuery()) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                  out.add(rs.getString(1));
+                }
+                return out;
+              }
+            }
+          });
+    } catch (SQLException e) {
+      throw fail("query", e);
+    }
+  }
+
+  @Override
   public boolean setReceipt(String id, String receiptJson, Long ledgerIndex) {
     return write(
         "receipt of run " + id,

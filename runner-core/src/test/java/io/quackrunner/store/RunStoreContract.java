@@ -115,6 +115,47 @@ public abstract class RunStoreContract {
     }
   }
 
+  @Test
+  void aCancelRequestIsRecordedForARunningRunOnlyAndListedToItsOwnerUntilItEnds() {
+    try (RunStore s = open("runs");
+        RunStore other = open("runs")) {
+      RunRecord mine = s.claim(fresh("mine")).record();
+      RunRecord queued = s.claim(fresh("queued")).record();
+      RunRecord foreign =
+          s.claim(
+                  RunRecord.queued(
+                      UUID.randomUUID().toString(),
+                      "t",
+                      "foreign",
+                      "req",
+                      "sh",
+                      "1",
+                      "run",
+                      "{}",
+                      Instant.now(),
+                      "2:0"))
+              .record();
+      assertThat(other.requestCancel(queued.id(), Instant.now()))
+          .as("a queued run is cancelled by finishQueued, not by a request")
+          .isFalse();
+      assertThat(other.requestCancel("no-such-run", Instant.now())).isFalse();
+      assertThat(s.markRunning(mine.id(), Instant.now())).isTrue();
+      assertThat(s.markRunning(foreign.id(), Instant.now())).isTrue();
+      assertThat(s.cancelRequests("1:0")).isEmpty();
+      assertThat(other.requestCancel(mine.id(), Instant.now())).isTrue();
+      assertThat(other.requestCancel(mine.id(), Instant.now())).as("asked twice").isTrue();
+      assertThat(other.requestCancel(foreign.id(), Instant.now())).isTrue();
+      assertThat(s.cancelRequests("1:0")).containsExactly(mine.id());
+      assertThat(s.cancelRequests("2:0")).containsExactly(foreign.id());
+      Completion cancelled =
+          new Completion(RunStatus.CANCELLED, Instant.now(), null, null, null, null, null);
+      assertThat(s.finish(mine.id(), cancelled)).isTrue();
+      assertThat(s.cancelRequests("1:0")).as("ended").isEmpty();
+      assertThat(other.requestCancel(mine.id(), Instant.now())).as("ended").isFalse();
+      assertThat(s.find(mine.id()).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+    }
+  }
+
   private static RunRecord at(String id, String tenant, String tool, Instant created) {
     return RunRecord.queued(
         id, tenant, "trigger-" + id, "req", tool, "1", "run", "{}", created, "1:0");

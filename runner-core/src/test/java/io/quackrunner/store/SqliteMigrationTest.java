@@ -42,13 +42,13 @@ class SqliteMigrationTest {
       assertThat(l.size()).isEqualTo(1);
       assertThat(l.checkpoints()).hasSize(1);
     }
-    assertThat(history(runs)).containsExactly("0 BASELINE", "1 SQL", "2 SQL");
+    assertThat(history(runs)).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL");
     assertThat(history(ledger)).containsExactly("0 BASELINE", "1 SQL");
-    try (RunStore s = RunStore.open(runs)) { // a second open finds version 2 and runs nothing
+    try (RunStore s = RunStore.open(runs)) { // a second open finds version 3 and runs nothing
       assertThat(s.count()).isEqualTo(1);
       assertThat(s.nodes().register("local", 1000, null, null).epoch()).isEqualTo(1);
     }
-    assertThat(history(runs)).hasSize(3);
+    assertThat(history(runs)).hasSize(4);
   }
 
   @Test
@@ -79,7 +79,7 @@ class SqliteMigrationTest {
       assertThat(s.nodes().keys()).extracting(NodeKey::publicKey).containsExactly("PUB");
       assertThat(s.nodes().live(l)).isTrue();
     }
-    assertThat(history(runs)).containsExactly("1 SQL", "2 SQL");
+    assertThat(history(runs)).containsExactly("1 SQL", "2 SQL", "3 SQL");
   }
 
   @Test
@@ -131,7 +131,7 @@ class SqliteMigrationTest {
     assertThatThrownBy(() -> RunStore.open(runs))
         .isInstanceOfSatisfying(
             RunnerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.SCHEMA_MISMATCH))
-        .hasMessageContaining("schema version 99, newer than this runner's 2")
+        .hasMessageContaining("schema version 99, newer than this runner's 3")
         .hasMessageNotContaining("\n");
   }
 

@@ -169,7 +169,7 @@ public final class GatewayServer implements AutoCloseable {
     JettyCallbackTransport callbacks = null;
     RunService service =
         RunService.open(
-            new ServiceConfig(o.stateDir(), o.concurrency(), o.queue()),
+            new ServiceConfig(o.stateDir(), o.concurrency(), o.queue(), o.contentDir()),
             registry,
             policy,
             receipts,

@@ -32,6 +32,13 @@ import org.eclipse.jetty.util.Fields;
  */
 final class LogsApi {
   private static final Object END = new Object();
+
+  /** How often the stored logs of a run not live here are read, in milliseconds. */
+  private static final long TAIL_MS = 50;
+
+  /** Every how many reads of the logs the run's record is read again. */
+  private static final int RECORD_EVERY = 4;
+
   private final RunService service;
 
   LogsApi(RunService service) {
@@ -124,9 +131,11 @@ final class LogsApi {
           }
         }
       } else {
-        // Ended, or executing in another process: tail the stored files until the record ends.
-        while (!service.store().find(r.id()).orElseThrow().status().isTerminal()) {
-          Thread.sleep(200);
+        // Ended, or executing in another process (another node, its run directory in the shared
+        // content directory): tail the stored files every TAIL_MS, and read the record (one
+        // query) every RECORD_EVERY-th time, until it is terminal.
+        for (int i = 0; i % RECORD_EVERY != 0 || !terminal(r.id()); i++) {
+          Thread.sleep(TAIL_MS);
           for (LogStream s : streams) {
             sent[s.ordinal()] = copyFrom(r.id(), s, sent[s.ordinal()], w);
           }
@@ -151,6 +160,10 @@ final class LogsApi {
     } finally {
       service.unfollow(r.id(), f);
     }
+  }
+
+  private boolean terminal(String id) {
+    return service.store().find(id).orElseThrow().status().isTerminal();
   }
 
   /** Sends a stored log from an offset; returns the offset after the last byte sent. */

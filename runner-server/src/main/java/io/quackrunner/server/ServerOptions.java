@@ -30,6 +30,10 @@ import java.util.List;
  *     in {@code <state>/node-id} (docs/STORAGE.md, "Nodes")
  * @param nodeLeaseMs how long after its last heartbeat this node counts as live, milliseconds
  *     (default {@value #DEFAULT_NODE_LEASE_MS}); used with {@code database} only
+ * @param contentDir the content directory ({@code --content-dir}) shared by the nodes of one
+ *     database, e.g. an NFS mount: inputs by digest and the runs' logs and artifacts, so that every
+ *     node answers for every run; null for {@code <state>/cas} and {@code <state>/runs}
+ *     (docs/STORAGE.md, "Nodes")
  */
 public record ServerOptions(
     int port,
@@ -48,9 +52,50 @@ public record ServerOptions(
     String database,
     boolean migrate,
     String nodeId,
-    long nodeLeaseMs) {
+    long nodeLeaseMs,
+    Path contentDir) {
   /** The default node lease, milliseconds. */
   public static final long DEFAULT_NODE_LEASE_MS = 10_000;
+
+  /** Options with the state directory's own content store and run directories. */
+  public ServerOptions(
+      int port,
+      String bind,
+      Path stateDir,
+      Path registry,
+      Path tokens,
+      Path limits,
+      int concurrency,
+      int queue,
+      long maxBodyBytes,
+      long maxInputBytes,
+      Path tlsKeystore,
+      Path tlsPasswordFile,
+      Path secretsDir,
+      String database,
+      boolean migrate,
+      String nodeId,
+      long nodeLeaseMs) {
+    this(
+        port,
+        bind,
+        stateDir,
+        registry,
+        tokens,
+        limits,
+        concurrency,
+        queue,
+        maxBodyBytes,
+        maxInputBytes,
+        tlsKeystore,
+        tlsPasswordFile,
+        secretsDir,
+        database,
+        migrate,
+        nodeId,
+        nodeLeaseMs,
+        null);
+  }
 
   /** Options with the default node id and lease. */
   public ServerOptions(
@@ -86,7 +131,8 @@ public record ServerOptions(
         database,
         migrate,
         null,
-        DEFAULT_NODE_LEASE_MS);
+        DEFAULT_NODE_LEASE_MS,
+        null);
   }
 
   /** Options on the embedded SQLite state. */
@@ -157,7 +203,8 @@ public record ServerOptions(
       "usage: serve --state-dir DIR [--port N] [--bind ADDR] [--registry FILE] [--tokens FILE]"
           + " [--limits FILE] [--concurrency N] [--queue N] [--max-body BYTES]"
           + " [--max-input BYTES] [--tls-keystore FILE --tls-password-file FILE]"
-          + " [--secrets-dir DIR] [--database URL [--migrate] [--node-id ID] [--node-lease DURATION]]";
+          + " [--secrets-dir DIR] [--database URL [--migrate] [--node-id ID] [--node-lease DURATION]]"
+          + " [--content-dir DIR]";
 
   /**
    * Parses command-line options; the registry defaults to {@code registry/tools.yaml} under {@code
@@ -183,6 +230,7 @@ public record ServerOptions(
     boolean migrate = false;
     String nodeId = null;
     Long nodeLease = null;
+    Path contentDir = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.equals("--migrate")) {
@@ -210,6 +258,7 @@ public record ServerOptions(
         case "--database" -> database = v;
         case "--node-id" -> nodeId = io.quackrunner.store.NodeLease.checkId(v);
         case "--node-lease" -> nodeLease = io.quackrunner.limits.Units.parseDurationMs(v);
+        case "--content-dir" -> contentDir = Path.of(v);
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
       }
       i++;
@@ -261,7 +310,8 @@ public record ServerOptions(
         database,
         migrate,
         nodeId,
-        nodeLease == null ? DEFAULT_NODE_LEASE_MS : nodeLease);
+        nodeLease == null ? DEFAULT_NODE_LEASE_MS : nodeLease,
+        contentDir);
   }
 
   private static int integer(String opt, String v, int min, int max) {

@@ -110,7 +110,11 @@ class ServeDatabaseIT {
     String url = withLogin(PG.newDatabase(), PG.password());
     Path state = TestApi.newStateDir();
     GatewayServer.start(options(state, "--database", url)).close(); // an empty database is made
-    sql(url, "DELETE FROM flyway_schema_history WHERE version = '2'");
+    sql(
+        url,
+        "DELETE FROM flyway_schema_history WHERE version = '"
+            + io.quackrunner.store.Schema.Location.POSTGRESQL.version()
+            + "'");
     sql(
         url,
         "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script,"

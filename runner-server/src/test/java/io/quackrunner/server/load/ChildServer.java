@@ -39,33 +39,43 @@ public final class ChildServer {
   public static ChildServer start(
       Path state, Path logDir, Path registry, int concurrency, int queue)
       throws IOException, InterruptedException {
+    return start(state, logDir, registry, concurrency, queue, List.of());
+  }
+
+  /**
+   * Starts {@code ServerMain} as {@link #start(Path, Path, Path, int, int)} does, with more options
+   * (e.g. {@code --database URL --node-id ID --content-dir DIR}).
+   */
+  public static ChildServer start(
+      Path state, Path logDir, Path registry, int concurrency, int queue, List<String> more)
+      throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     String cp =
         System.getProperty("quackrunner.classes")
             + ":"
             + Files.readString(Path.of(System.getProperty("quackrunner.classpath.file"))).strip();
     Path log = logDir.resolve("server-" + System.nanoTime() + ".log");
-    Process p =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec"),
-                    "-cp",
-                    cp,
-                    "io.quackrunner.server.ServerMain",
-                    "--port",
-                    "0",
-                    "--state-dir",
-                    state.toString(),
-                    "--registry",
-                    registry.toString(),
-                    "--concurrency",
-                    Integer.toString(concurrency),
-                    "--queue",
-                    Integer.toString(queue)))
-            .redirectError(log.toFile())
-            .start();
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec"),
+                "-cp",
+                cp,
+                "io.quackrunner.server.ServerMain",
+                "--port",
+                "0",
+                "--state-dir",
+                state.toString(),
+                "--registry",
+                registry.toString(),
+                "--concurrency",
+                Integer.toString(concurrency),
+                "--queue",
+                Integer.toString(queue)));
+    cmd.addAll(more);
+    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     BufferedReader out =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;

@@ -46,6 +46,15 @@ final class LoadApi {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(req(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Sends a GET and returns its answer as a stream (for Server-Sent Events). */
+  HttpResponse<InputStream> stream(String path) throws IOException, InterruptedException {
+    return http.send(req(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+  }
+
   JsonNode run(String id) throws IOException, InterruptedException {
     return JSON.readTree(get("/runs/" + id).body());
   }
