@@ -13,8 +13,8 @@ import io.quackrunner.limits.LimitsRequest;
 import io.quackrunner.limits.NetworkMode;
 import io.quackrunner.limits.Units;
 import io.quackrunner.logs.LogStream;
-import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.sandbox.SandboxConfig;
+import io.quackrunner.service.Backend;
 import io.quackrunner.service.CommandRun;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
@@ -131,6 +131,29 @@ public final class ExecCommand implements Callable<Integer> {
       description = "print what a trigger must bind for this command (JSON) and execute nothing")
   boolean printBinding;
 
+  @Option(
+      names = "--database",
+      paramLabel = "URL",
+      description =
+          "PostgreSQL database holding runs and the ledger (default: the state directory)")
+  String database;
+
+  @Option(names = "--migrate", description = "apply pending migrations of --database first")
+  boolean migrate;
+
+  @Option(
+      names = "--node-id",
+      paramLabel = "ID",
+      description = "this process's node id on --database (default: <state node-id>.exec-<pid>)")
+  String nodeId;
+
+  @Option(
+      names = "--node-lease",
+      paramLabel = "DURATION",
+      description =
+          "with --database: how long after its last heartbeat this process counts as live")
+  String nodeLease;
+
   /** The CLI acts for the local host's one tenant. */
   static final String TENANT = "local";
 
@@ -141,6 +164,7 @@ public final class ExecCommand implements Callable<Integer> {
   public Integer call() {
     CliContext ctx = runner.context();
     Path state = Engine.stateDir(System.getenv());
+    Backend.Database db = Backend.Database.of(database, migrate, nodeId, nodeLease);
     Executor executor = Engine.open(state, ctx.etcDir());
     String id = Executor.newExecutionId();
     Path out = outDir != null ? outDir.toAbsolutePath() : state.resolve("runs").resolve(id);
@@ -163,8 +187,8 @@ public final class ExecCommand implements Callable<Integer> {
     // (docs/CLI.md): the service's JSON event log has no reader here. Errors still reach the
     // caller as exceptions.
     JsonLog.redirect(new PrintStream(OutputStream.nullOutputStream()));
-    try (RunStore store = RunStore.open(state.resolve("runs.db"));
-        ReceiptLog log = ReceiptLog.open(state);
+    try (Backend backend = Backend.open(state, db, 4, "exec");
+        RunStore store = backend.runStores().get();
         RunService runs =
             new RunService(
                 new ServiceConfig(state, 1, 0),
@@ -173,7 +197,8 @@ public final class ExecCommand implements Callable<Integer> {
                 ToolRegistry.empty(),
                 store,
                 new ContentStore(state.resolve("cas")),
-                new LedgerReceiptIssuer(log))) {
+                new LedgerReceiptIssuer(backend.receiptLog()),
+                backend.nodes())) {
       if (printBinding) {
         TriggerVerifier.Bound b = runs.binding(req);
         var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();

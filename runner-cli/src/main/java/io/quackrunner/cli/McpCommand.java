@@ -42,6 +42,25 @@ final class McpCommand implements Callable<Integer> {
   String tenant = ExecCommand.TENANT;
 
   @Option(
+      names = "--database",
+      paramLabel = "URL",
+      description =
+          "PostgreSQL database holding runs and the ledger (default: the state directory)")
+  String database;
+
+  @Option(names = "--migrate", description = "apply pending migrations of --database at start")
+  boolean migrate;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "this node's id on --database")
+  String nodeId;
+
+  @Option(
+      names = "--node-lease",
+      paramLabel = "DURATION",
+      description = "with --database: how long after its last heartbeat this node counts as live")
+  String nodeLease;
+
+  @Option(
       names = "--allow-execution",
       description = "offer the run tools (default: read-only: runs, logs, receipts, proofs)")
   boolean allowExecution;
@@ -59,9 +78,22 @@ final class McpCommand implements Callable<Integer> {
       a.add("--limits");
       a.add(limits.toString());
     }
+    add(a, "--database", database);
+    add(a, "--node-id", nodeId);
+    add(a, "--node-lease", nodeLease);
+    if (migrate) {
+      a.add("--migrate");
+    }
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     PrintStream err = System.err;
     System.setOut(err); // nothing but JSON-RPC may reach standard output
     return McpStdio.run(McpStdio.options(a), allowExecution, tenant, System.in, stdout, err);
+  }
+
+  private static void add(List<String> a, String option, String value) {
+    if (value != null) {
+      a.add(option);
+      a.add(value);
+    }
   }
 }

@@ -2,21 +2,17 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
-import io.quackrunner.ledger.PostgresLedgerStore;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
-import io.quackrunner.receipts.VerifierKey;
 import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.service.Backend;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.NodeRegistry;
 import io.quackrunner.service.ReceiptIssuer;
 import io.quackrunner.service.RunService;
 import io.quackrunner.service.ServiceConfig;
-import io.quackrunner.store.PostgresDatabase;
-import io.quackrunner.store.PostgresRunStore;
 import io.quackrunner.store.RunStore;
-import io.quackrunner.store.Schema;
 import io.quackrunner.tools.ToolRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -66,10 +62,13 @@ public final class GatewayServer implements AutoCloseable {
    * LedgerAccess)}.
    */
   public static GatewayServer start(ServerOptions o) {
-    if (o.database() != null) {
-      return startOnPostgres(o);
-    }
-    ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
+    Backend backend =
+        Backend.open(
+            o.stateDir(),
+            new Backend.Database(o.database(), o.migrate(), o.nodeId(), o.nodeLeaseMs()),
+            Math.max(4, o.concurrency() + 2),
+            null);
+    ReceiptLog log = backend.receiptLog();
     try {
       GatewayServer g =
           start(
@@ -77,53 +76,13 @@ public final class GatewayServer implements AutoCloseable {
               new LedgerReceiptIssuer(log),
               new LedgerEndpoints(log.ledger(), log.keys()),
               log,
-              null,
-              NodeRegistry.local());
+              backend.runStores(),
+              backend.nodes());
       g.receiptLog = log;
       return g;
     } catch (RuntimeException e) {
-      log.close();
+      backend.close();
       throw e;
-    }
-  }
-
-  /**
-   * Starts a server whose runs and ledger are in the PostgreSQL database {@code o.database()};
-   * keys, content and logs stay in the state directory.
-   */
-  private static GatewayServer startOnPostgres(ServerOptions o) {
-    try (PostgresDatabase db =
-        PostgresDatabase.open(
-            o.database(),
-            o.migrate() ? Schema.Policy.MIGRATE : Schema.Policy.REFUSE_PENDING,
-            Math.max(4, o.concurrency() + 2))) {
-      PostgresLedgerStore ledger = PostgresLedgerStore.open(db);
-      ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath(), ledger);
-      try {
-        VerifierKey key = log.keys().active().verifierKey();
-        NodeRegistry nodes =
-            NodeRegistry.shared(
-                    o.nodeId() != null
-                        ? o.nodeId()
-                        : NodeRegistry.defaultId(o.stateDir().toAbsolutePath()),
-                    java.time.Duration.ofMillis(o.nodeLeaseMs()),
-                    key.keyId(),
-                    java.util.Base64.getEncoder().encodeToString(key.publicKey()))
-                .alsoFence(ledger::fence);
-        GatewayServer g =
-            start(
-                o,
-                new LedgerReceiptIssuer(log),
-                new LedgerEndpoints(log.ledger(), log.keys()),
-                log,
-                () -> PostgresRunStore.open(db),
-                nodes);
-        g.receiptLog = log;
-        return g;
-      } catch (RuntimeException e) {
-        log.close();
-        throw e;
-      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.service.Backend;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.RunService;
@@ -55,16 +56,25 @@ public final class McpStdio {
           ToolRegistry.load(options.registry(), RuntimeProfiles.builtIn().ids());
       LimitsPolicy policy =
           options.limits() == null ? LimitsPolicy.builtIn() : LimitsPolicy.load(options.limits());
-      log = ReceiptLog.open(options.stateDir().toAbsolutePath());
+      Backend backend =
+          Backend.open(
+              options.stateDir(),
+              new Backend.Database(
+                  options.database(), options.migrate(), options.nodeId(), options.nodeLeaseMs()),
+              Math.max(4, options.concurrency() + 2),
+              "mcp");
+      log = backend.receiptLog();
       try {
         service =
             RunService.open(
                 new ServiceConfig(options.stateDir(), options.concurrency(), options.queue()),
                 registry,
                 policy,
-                new LedgerReceiptIssuer(log));
+                new LedgerReceiptIssuer(log),
+                backend.runStores(),
+                backend.nodes());
       } catch (RuntimeException e) {
-        log.close();
+        backend.close();
         throw e;
       }
       service.secretsDirectory(options.secretsDir());

@@ -2,6 +2,7 @@ package io.quackrunner.server;
 
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import io.quackrunner.service.Backend;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -55,7 +56,7 @@ public record ServerOptions(
     long nodeLeaseMs,
     Path contentDir) {
   /** The default node lease, milliseconds. */
-  public static final long DEFAULT_NODE_LEASE_MS = 10_000;
+  public static final long DEFAULT_NODE_LEASE_MS = Backend.Database.DEFAULT_NODE_LEASE_MS;
 
   /** Options with the state directory's own content store and run directories. */
   public ServerOptions(
@@ -229,7 +230,7 @@ public record ServerOptions(
     String database = null;
     boolean migrate = false;
     String nodeId = null;
-    Long nodeLease = null;
+    String nodeLease = null;
     Path contentDir = null;
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
@@ -256,8 +257,8 @@ public record ServerOptions(
         case "--tls-password-file" -> pw = Path.of(v);
         case "--secrets-dir" -> secretsDir = Path.of(v);
         case "--database" -> database = v;
-        case "--node-id" -> nodeId = io.quackrunner.store.NodeLease.checkId(v);
-        case "--node-lease" -> nodeLease = io.quackrunner.limits.Units.parseDurationMs(v);
+        case "--node-id" -> nodeId = v;
+        case "--node-lease" -> nodeLease = v;
         case "--content-dir" -> contentDir = Path.of(v);
         default -> throw new RunnerException(ErrorKind.USAGE, "unknown option " + a + "; " + USAGE);
       }
@@ -266,22 +267,7 @@ public record ServerOptions(
     if (state == null) {
       throw new RunnerException(ErrorKind.USAGE, "--state-dir is required; " + USAGE);
     }
-    if (migrate && database == null) {
-      throw new RunnerException(
-          ErrorKind.USAGE,
-          "--migrate applies to --database only (the state directory's SQLite files are migrated"
-              + " at every start)");
-    }
-    if ((nodeId != null || nodeLease != null) && database == null) {
-      throw new RunnerException(
-          ErrorKind.USAGE,
-          "--node-id and --node-lease apply to --database only (a state directory is one node)");
-    }
-    if (nodeLease != null && nodeLease < io.quackrunner.service.NodeRegistry.MIN_LEASE_MS) {
-      throw new RunnerException(
-          ErrorKind.USAGE,
-          "--node-lease is at least " + io.quackrunner.service.NodeRegistry.MIN_LEASE_MS + " ms");
-    }
+    Backend.Database db = Backend.Database.of(database, migrate, nodeId, nodeLease);
     if ((ks == null) != (pw == null)) {
       throw new RunnerException(
           ErrorKind.USAGE, "--tls-keystore and --tls-password-file go together");
@@ -307,10 +293,10 @@ public record ServerOptions(
         ks,
         pw,
         secretsDir,
-        database,
-        migrate,
-        nodeId,
-        nodeLease == null ? DEFAULT_NODE_LEASE_MS : nodeLease,
+        db.url(),
+        db.migrate(),
+        db.nodeId(),
+        db.url() == null ? DEFAULT_NODE_LEASE_MS : db.nodeLeaseMs(),
         contentDir);
   }
 

@@ -5,6 +5,7 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.service.Backend;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
 import io.quackrunner.service.RunService;
@@ -56,7 +57,9 @@ public final class TemporalWorker {
     ToolRegistry registry = ToolRegistry.load(o.registry(), RuntimeProfiles.builtIn().ids());
     LimitsPolicy policy =
         o.limits() == null ? LimitsPolicy.builtIn() : LimitsPolicy.load(o.limits());
-    ReceiptLog log = ReceiptLog.open(o.stateDir().toAbsolutePath());
+    Backend backend =
+        Backend.open(o.stateDir(), o.database(), Math.max(4, o.concurrency() + 2), "temporal");
+    ReceiptLog log = backend.receiptLog();
     RunService service;
     try {
       service =
@@ -64,9 +67,11 @@ public final class TemporalWorker {
               new ServiceConfig(o.stateDir(), o.concurrency(), o.concurrency()),
               registry,
               policy,
-              new LedgerReceiptIssuer(log));
+              new LedgerReceiptIssuer(log),
+              backend.runStores(),
+              backend.nodes());
     } catch (RuntimeException e) {
-      log.close();
+      backend.close();
       throw e;
     }
     WorkflowServiceStubs stubs = null;

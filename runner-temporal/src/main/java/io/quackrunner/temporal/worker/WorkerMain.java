@@ -3,6 +3,7 @@ package io.quackrunner.temporal.worker;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.execution.Engine;
+import io.quackrunner.service.Backend;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +54,23 @@ public final class WorkerMain {
   @Option(names = "--drain-seconds", paramLabel = "N")
   int drainSeconds = 8;
 
+  @Option(names = "--database", paramLabel = "URL")
+  String database;
+
+  @Option(names = "--migrate")
+  boolean migrate;
+
+  @Option(names = "--node-id", paramLabel = "ID")
+  String nodeId;
+
+  @Option(names = "--node-lease", paramLabel = "DURATION")
+  String nodeLease;
+
   static final String USAGE =
       "usage: runner temporal-worker --target HOST:PORT --namespace NS --task-queue QUEUE"
           + " [--state-dir DIR] [--identity NAME] [--concurrency N] [--registry FILE]"
-          + " [--limits FILE] [--tenant NAME] [--drain-seconds N]";
+          + " [--limits FILE] [--tenant NAME] [--drain-seconds N]"
+          + " [--database URL [--migrate] [--node-id ID] [--node-lease DURATION]]";
 
   private WorkerMain() {}
 
@@ -146,7 +160,8 @@ public final class WorkerMain {
         reg,
         m.limits,
         m.tenant,
-        Duration.ofSeconds(m.drainSeconds));
+        Duration.ofSeconds(m.drainSeconds),
+        Backend.Database.of(m.database, m.migrate, m.nodeId, m.nodeLease));
   }
 
   private static String oneLine(String s) {

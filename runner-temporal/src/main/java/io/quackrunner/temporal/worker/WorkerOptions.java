@@ -1,5 +1,6 @@
 package io.quackrunner.temporal.worker;
 
+import io.quackrunner.service.Backend;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -16,6 +17,8 @@ import java.time.Duration;
  * @param limits a limits policy properties file, or null for the built-in policy
  * @param tenant the tenant the worker's runs belong to
  * @param drain how long running activities may go on after SIGTERM before they are left to recovery
+ * @param database where runs and the ledger live: the state directory's SQLite files ({@link
+ *     Backend.Database#EMBEDDED}) or a shared PostgreSQL database (docs/STORAGE.md)
  */
 public record WorkerOptions(
     String target,
@@ -27,4 +30,5 @@ public record WorkerOptions(
     Path registry,
     Path limits,
     String tenant,
-    Duration drain) {}
+    Duration drain,
+    Backend.Database database) {}
