@@ -64,6 +64,9 @@ public record Backend(ReceiptLog receiptLog, Supplier<RunStore> runStores, NodeR
      *     NodeRegistry#MIN_LEASE_MS} ms
      */
     public static Database of(String url, boolean migrate, String nodeId, String nodeLease) {
+      if (nodeId != null) {
+        NodeLease.checkId(nodeId); // a bad id is named as such, with or without --database
+      }
       if (migrate && url == null) {
         throw new RunnerException(
             ErrorKind.USAGE,
@@ -77,9 +80,6 @@ public record Backend(ReceiptLog receiptLog, Supplier<RunStore> runStores, NodeR
       }
       if (url == null) {
         return EMBEDDED;
-      }
-      if (nodeId != null) {
-        NodeLease.checkId(nodeId);
       }
       long lease = nodeLease == null ? DEFAULT_NODE_LEASE_MS : Units.parseDurationMs(nodeLease);
       if (lease < NodeRegistry.MIN_LEASE_MS) {
