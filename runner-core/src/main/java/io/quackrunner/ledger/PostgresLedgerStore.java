@@ -302,7 +302,7 @@ public final class PostgresLedgerStore implements LedgerStore {
   }
 
   private RunnerException readFailed(SQLException e) {
-    return new RunnerException(
-        ErrorKind.INTERNAL, "ledger " + db.name() + " read failed: " + e.getMessage(), e);
+    return io.quackrunner.store.SqlErrors.of(
+        "ledger " + db.name() + " read", e, ErrorKind.INTERNAL);
   }
 }

@@ -50,7 +50,7 @@ final class RunFinisher {
    * @return whether this call ended the run
    */
   boolean finish(String id, Completion c, ExecutionResult result) {
-    if (!store.finish(id, c)) {
+    if (!StoreRetry.untilAvailable("finish", id, () -> store.finish(id, c))) {
       return false;
     }
     ended(id, result);
@@ -59,7 +59,7 @@ final class RunFinisher {
 
   /** Issues the receipt of a run that just became terminal, then wakes its waiters. */
   void ended(String id, ExecutionResult result) {
-    RunRecord rec = store.find(id).orElseThrow();
+    RunRecord rec = StoreRetry.untilAvailable("read", id, () -> store.find(id)).orElseThrow();
     try {
       rec = receipt(rec, result);
     } catch (RuntimeException e) {
@@ -82,7 +82,7 @@ final class RunFinisher {
    *     CONFLICT when the store refused the finish
    */
   RunRecord finishOrThrow(String id, Completion c, ExecutionResult result) {
-    if (!store.finish(id, c)) {
+    if (!StoreRetry.untilAvailable("finish", id, () -> store.finish(id, c))) {
       RunRecord now = store.find(id).orElseThrow();
       logs.close(id);
       if (now.status().isTerminal()) {
@@ -112,9 +112,10 @@ final class RunFinisher {
     if (ir == null) {
       return rec;
     }
-    store.setReceipt(rec.id(), ir.envelopeJson(), ir.ledgerIndex());
+    StoreRetry.untilAvailable(
+        "receipt", rec.id(), () -> store.setReceipt(rec.id(), ir.envelopeJson(), ir.ledgerIndex()));
     receiptRecorded.run();
-    return store.find(rec.id()).orElseThrow();
+    return StoreRetry.untilAvailable("read", rec.id(), () -> store.find(rec.id())).orElseThrow();
   }
 
   private void close(RunRecord rec) {

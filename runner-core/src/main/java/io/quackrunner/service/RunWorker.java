@@ -87,7 +87,14 @@ final class RunWorker {
     controls.put(id, control);
     boolean started = false;
     try {
-      if (!store.markRunning(id, Instant.now())) {
+      // A start whose commit was made but whose answer was lost to an outage is refused on the
+      // retry; only this process marks its QUEUED run RUNNING, so a RUNNING record is that start.
+      if (!StoreRetry.untilAvailable(
+          "start",
+          id,
+          () ->
+              store.markRunning(id, Instant.now())
+                  || store.find(id).map(x -> x.status() == RunStatus.RUNNING).orElse(false))) {
         return; // cancelled while queued
       }
       started = true;

@@ -27,6 +27,12 @@ public final class PostgresDatabase implements AutoCloseable {
   /** How long opening waits for the server, in milliseconds. */
   static final long CONNECT_TIMEOUT_MS = 10_000;
 
+  /**
+   * How long a request waits for a pooled connection once open, in milliseconds: while the server
+   * is down a request fails fast as UNAVAILABLE ({@link SqlErrors}) instead of hanging.
+   */
+  static final long POOL_TIMEOUT_MS = 3_000;
+
   private final HikariDataSource pool;
   private final String name;
   private final AtomicInteger holders = new AtomicInteger(1);
@@ -48,7 +54,7 @@ public final class PostgresDatabase implements AutoCloseable {
     cfg.setJdbcUrl(jdbcUrl(url));
     cfg.setMaximumPoolSize(poolSize);
     cfg.setMinimumIdle(1);
-    cfg.setConnectionTimeout(CONNECT_TIMEOUT_MS);
+    cfg.setConnectionTimeout(POOL_TIMEOUT_MS);
     cfg.setInitializationFailTimeout(CONNECT_TIMEOUT_MS);
     cfg.setPoolName("quackrunner-postgresql");
     String name = redacted(url);

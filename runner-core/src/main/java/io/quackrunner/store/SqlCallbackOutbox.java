@@ -205,6 +205,6 @@ final class SqlCallbackOutbox implements CallbackOutbox {
   }
 
   private static RunnerException fail(String op, SQLException e) {
-    return new RunnerException(ErrorKind.INTERNAL, "callback outbox " + op + " failed: " + e, e);
+    return SqlErrors.of("callback outbox " + op, e, ErrorKind.INTERNAL);
   }
 }

@@ -219,6 +219,6 @@ final class SqlNodeStore implements NodeStore {
   }
 
   private static RunnerException fail(String op, SQLException e) {
-    return new RunnerException(ErrorKind.INTERNAL, "node store " + op + " failed: " + e, e);
+    return SqlErrors.of("node store " + op, e, ErrorKind.INTERNAL);
   }
 }

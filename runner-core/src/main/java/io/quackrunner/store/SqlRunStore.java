@@ -509,6 +509,6 @@ abstract class SqlRunStore implements RunStore {
   }
 
   private static RunnerException fail(String op, SQLException e) {
-    return new RunnerException(ErrorKind.INTERNAL, "run store " + op + " failed: " + e, e);
+    return SqlErrors.of("run store " + op, e, ErrorKind.INTERNAL);
   }
 }

@@ -97,7 +97,7 @@ public final class PostgresServer implements AutoCloseable {
               "-t",
               "60",
               "-o",
-              "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+              serverOptions(dir, port),
               "start");
           return new PostgresServer(dir, port);
         } catch (IllegalStateException e) {
@@ -108,6 +108,49 @@ public final class PostgresServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot make a PostgreSQL cluster: " + e, e);
     }
+  }
+
+  private static String serverOptions(Path dir, int port) {
+    return "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off";
+  }
+
+  /**
+   * Stops the server as an administrator's restart does ({@code pg_ctl stop -m fast}: sessions are
+   * ended, the data kept); {@link #startAgain} brings it back on the same port.
+   *
+   * @throws IllegalStateException when pg_ctl fails
+   */
+  public void stop() {
+    run(
+        dir,
+        BIN.resolve("pg_ctl").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-m",
+        "fast",
+        "-w",
+        "stop");
+  }
+
+  /**
+   * Starts a server {@link #stop}ped before, with its data and port.
+   *
+   * @throws IllegalStateException when it does not start (the message carries the server's log)
+   */
+  public void startAgain() {
+    run(
+        dir,
+        BIN.resolve("pg_ctl").toString(),
+        "-D",
+        dir.resolve("data").toString(),
+        "-l",
+        dir.resolve("server.log").toString(),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        serverOptions(dir, port),
+        "start");
   }
 
   /** Returns the loopback TCP port the server listens on. */

@@ -146,11 +146,18 @@ final class Http {
     return p;
   }
 
+  /** Retry-After of a 503 UNAVAILABLE answer, in seconds. */
+  static final String RETRY_UNAVAILABLE_S = "2";
+
   /** Writes an RFC 9457 problem for a runner error. */
   static void problem(Request req, Response resp, Callback cb, RunnerException e) {
     int status = e instanceof HttpProblem hp ? hp.status() : e.kind().httpStatus();
     if (e.kind() == ErrorKind.BUSY) {
       resp.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+    }
+    if (e.kind() == ErrorKind.UNAVAILABLE) {
+      // The database (or this node's lease) is down for a moment: RFC 9110 §10.2.3, in seconds.
+      resp.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_UNAVAILABLE_S);
     }
     if (e.kind() == ErrorKind.UNAUTHENTICATED) {
       resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"quackrunner\"");
