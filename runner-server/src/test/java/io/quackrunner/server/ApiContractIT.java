@@ -33,7 +33,7 @@ class ApiContractIT {
   static void start() throws Exception {
     var state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    server = GatewayServer.start(TestApi.options(state, 2, 8));
+    server = TestApi.start(TestApi.options(state, 2, 8));
     api = new TestApi(server.uri(), alice, null);
     openapi = new OpenApiCheck(api.get("/openapi.json", null).body());
   }
@@ -410,7 +410,7 @@ class ApiContractIT {
   void readinessIsFalseWhileTheQueueIsFull() throws Exception {
     var state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    try (GatewayServer g = GatewayServer.start(TestApi.options(state, 1, 1))) {
+    try (GatewayServer g = TestApi.start(TestApi.options(state, 1, 1))) {
       TestApi small = new TestApi(g.uri(), alice, null);
       OpenApiCheck doc = new OpenApiCheck(small.get("/openapi.json", null).body());
       assertThat(small.get("/readyz", null).statusCode()).isEqualTo(200);

@@ -42,7 +42,7 @@ class CallbacksIT {
     state = TestApi.newStateDir();
     alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
     Files.writeString(state.resolve("callbacks.yaml"), policy(receiver.port()));
-    server = GatewayServer.start(TestApi.options(state, 2, 16));
+    server = TestApi.start(TestApi.options(state, 2, 16));
     api = new TestApi(server.uri(), alice, null);
     openapi = new OpenApiCheck(api.get("/openapi.json", null).body());
   }

@@ -31,7 +31,7 @@ class ConcurrentKeyIT {
   static void start() throws Exception {
     var state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    server = GatewayServer.start(TestApi.options(state, 2, 64));
+    server = TestApi.start(TestApi.options(state, 2, 64));
     server
         .service()
         .events(

@@ -29,7 +29,7 @@ class EgressApiIT {
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
     ServerOptions o = TestApi.options(state, 2, 8);
     server =
-        GatewayServer.start(
+        TestApi.start(
             new ServerOptions(
                 o.port(),
                 o.bind(),

@@ -27,7 +27,7 @@ class ExampleToolsIT {
     ServerOptions o = TestApi.options(state, 2, 8);
     Path registry = Path.of(System.getProperty("quackrunner.home")).resolve("registry/tools.yaml");
     server =
-        GatewayServer.start(
+        TestApi.start(
             new ServerOptions(
                 o.port(),
                 o.bind(),

@@ -39,7 +39,7 @@ class GatewayIT {
     Path tokens = state.resolve("tokens/tokens");
     String alice = TokenStore.issue(tokens, "alice");
     String bob = TokenStore.issue(tokens, "bob");
-    server = GatewayServer.start(TestApi.options(state, 2, 8));
+    server = TestApi.start(TestApi.options(state, 2, 8));
     api = new TestApi(server.uri(), alice, bob);
     openapi = new OpenApiCheck(api.get("/openapi.json", null).body());
   }
@@ -653,7 +653,7 @@ class GatewayIT {
   @Test
   void firstStartWritesAnAdminToken() throws Exception {
     Path s = TestApi.newStateDir();
-    try (GatewayServer g = GatewayServer.start(TestApi.options(s, 1, 1))) {
+    try (GatewayServer g = TestApi.start(TestApi.options(s, 1, 1))) {
       Path f = g.adminTokenFile();
       assertThat(f).isEqualTo(s.resolve("tokens/admin.token"));
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))

@@ -45,7 +45,7 @@ class InspectorIT {
     state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
     String bob = TokenStore.issue(state.resolve("tokens/tokens"), "bob");
-    server = GatewayServer.start(TestApi.options(state, 2, 8));
+    server = TestApi.start(TestApi.options(state, 2, 8));
     api = new TestApi(server.uri(), alice, bob);
   }
 

@@ -62,7 +62,7 @@ class McpHttpIT {
     aliceExec = TokenStore.issue(o.tokens(), "alice", true);
     aliceRead = TokenStore.issue(o.tokens(), "alice");
     bobExec = TokenStore.issue(o.tokens(), "bob", true);
-    server = GatewayServer.start(o);
+    server = TestApi.start(o);
     api = new TestApi(server.uri(), aliceExec, bobExec);
   }
 

@@ -26,7 +26,7 @@ class OpenApiLintIT {
   @BeforeAll
   static void start() throws Exception {
     Path state = TestApi.newStateDir();
-    server = GatewayServer.start(TestApi.options(state, 1, 1));
+    server = TestApi.start(TestApi.options(state, 1, 1));
     doc = Files.createTempFile("qr-openapi-", ".json");
     Files.writeString(doc, new TestApi(server.uri(), null, null).get("/openapi.json", null).body());
     assertThat(LINT.resolve("node_modules/.bin/redocly"))

@@ -16,7 +16,7 @@ class QueueIT {
   void aFullQueueAnswers429AndAcceptedRunsAllEnd() throws Exception {
     var state = TestApi.newStateDir();
     String alice = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    try (GatewayServer g = GatewayServer.start(TestApi.options(state, 1, 2))) {
+    try (GatewayServer g = TestApi.start(TestApi.options(state, 1, 2))) {
       TestApi api = new TestApi(g.uri(), alice, null);
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 3; i++) {

@@ -34,7 +34,7 @@ class RunClientIT {
   static void start() throws Exception {
     Path state = TestApi.newStateDir();
     token = TokenStore.issue(state.resolve("tokens/tokens"), "alice");
-    server = GatewayServer.start(TestApi.options(state, 2, 8));
+    server = TestApi.start(TestApi.options(state, 2, 8));
     work = Files.createTempDirectory("qr-client-");
   }
 

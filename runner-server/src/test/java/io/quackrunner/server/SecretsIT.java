@@ -89,7 +89,7 @@ class SecretsIT {
     store.set("bob", "DB_PASS", BOB_DB.getBytes(StandardCharsets.UTF_8));
     ServerOptions o = TestApi.options(state, 2, 8);
     server =
-        GatewayServer.start(
+        TestApi.start(
             new ServerOptions(
                 o.port(),
                 o.bind(),

@@ -70,7 +70,7 @@ class TlsIT {
             o.maxInputBytes(),
             ks,
             pw);
-    try (GatewayServer g = GatewayServer.start(tls)) {
+    try (GatewayServer g = TestApi.start(tls)) {
       assertThat(g.uri().getScheme()).isEqualTo("https");
       KeyStore trust = KeyStore.getInstance("PKCS12");
       try (InputStream in = Files.newInputStream(ks)) {

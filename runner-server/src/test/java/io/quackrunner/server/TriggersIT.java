@@ -81,7 +81,7 @@ class TriggersIT {
             "    checkpoint_keys:",
             "      - " + LOG_KEY.verifierKey().text(),
             ""));
-    server = GatewayServer.start(TestApi.options(state, 2, 8));
+    server = TestApi.start(TestApi.options(state, 2, 8));
     server
         .service()
         .events(
