@@ -111,6 +111,14 @@ final class LoadDriver {
 
   /** Starts {@code n} followers, each following a random one of the 32 latest runs, repeatedly. */
   void followers(int n) {
+    followers(n, api);
+  }
+
+  /**
+   * Starts {@code n} followers of this driver's latest runs that follow them on {@code on}, e.g.
+   * another node of the same database.
+   */
+  void followers(int n, LoadApi on) {
     for (int t = 0; t < n; t++) {
       threads.add(
           Thread.ofVirtual()
@@ -123,7 +131,7 @@ final class LoadDriver {
                         sleep(20);
                         continue;
                       }
-                      follow(id);
+                      follow(on, id);
                     }
                   }));
     }
@@ -139,10 +147,10 @@ final class LoadDriver {
     }
   }
 
-  private void follow(String id) {
+  private void follow(LoadApi on, String id) {
     List<String> lines;
     try {
-      lines = api.follow(id);
+      lines = on.follow(id);
     } catch (IOException e) {
       if (!stopped) {
         failures.add("follow " + id + ": " + e);
