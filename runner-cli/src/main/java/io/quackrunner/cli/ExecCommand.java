@@ -131,28 +131,7 @@ public final class ExecCommand implements Callable<Integer> {
       description = "print what a trigger must bind for this command (JSON) and execute nothing")
   boolean printBinding;
 
-  @Option(
-      names = "--database",
-      paramLabel = "URL",
-      description =
-          "PostgreSQL database holding runs and the ledger (default: the state directory)")
-  String database;
-
-  @Option(names = "--migrate", description = "apply pending migrations of --database first")
-  boolean migrate;
-
-  @Option(
-      names = "--node-id",
-      paramLabel = "ID",
-      description = "this process's node id on --database (default: <state node-id>.exec-<pid>)")
-  String nodeId;
-
-  @Option(
-      names = "--node-lease",
-      paramLabel = "DURATION",
-      description =
-          "with --database: how long after its last heartbeat this process counts as live")
-  String nodeLease;
+  @picocli.CommandLine.Mixin DatabaseOptions db = new DatabaseOptions();
 
   /** The CLI acts for the local host's one tenant. */
   static final String TENANT = "local";
@@ -164,7 +143,7 @@ public final class ExecCommand implements Callable<Integer> {
   public Integer call() {
     CliContext ctx = runner.context();
     Path state = Engine.stateDir(System.getenv());
-    Backend.Database db = Backend.Database.of(database, migrate, nodeId, nodeLease);
+    Backend.Database database = db.database();
     Executor executor = Engine.open(state, ctx.etcDir());
     String id = Executor.newExecutionId();
     Path out = outDir != null ? outDir.toAbsolutePath() : state.resolve("runs").resolve(id);
@@ -187,7 +166,7 @@ public final class ExecCommand implements Callable<Integer> {
     // (docs/CLI.md): the service's JSON event log has no reader here. Errors still reach the
     // caller as exceptions.
     JsonLog.redirect(new PrintStream(OutputStream.nullOutputStream()));
-    try (Backend backend = Backend.open(state, db, 4, "exec");
+    try (Backend backend = Backend.open(state, database, 4, "exec");
         RunStore store = backend.runStores().get();
         RunService runs =
             new RunService(

@@ -5,27 +5,30 @@ import io.quackrunner.receipts.KeyRing;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.receipts.SigningKey;
 import io.quackrunner.receipts.VerifierKey;
+import io.quackrunner.service.Backend;
+import io.quackrunner.service.KeyListing;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code runner keys show|rotate [--trigger]}: the receipt signing key of the state directory (or,
- * with {@code --trigger}, the separate trigger-signing key used by {@code runner trigger sign}),
- * printed in the C2SP signed-note verifier-key form ({@code name+keyid+base64(0x01 ‖ public key)}).
+ * {@code runner keys show|rotate [--trigger]}, {@code runner keys list [--database URL]}: the
+ * receipt signing key of the state directory (or, with {@code --trigger}, the separate
+ * trigger-signing key used by {@code runner trigger sign}), printed in the C2SP signed-note
+ * verifier-key form ({@code name+keyid+base64(0x01 ‖ public key)}).
  */
 @Command(
     name = "keys",
     description = "Show or rotate the receipt signing key",
-    subcommands = {KeysCommand.Show.class, KeysCommand.Rotate.class})
+    subcommands = {KeysCommand.Show.class, KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
 public final class KeysCommand implements Callable<Integer> {
   @ParentCommand RunnerCommand runner;
 
   @Override
   public Integer call() {
     throw new io.quackrunner.errors.RunnerException(
-        io.quackrunner.errors.ErrorKind.USAGE, "keys needs a subcommand: show or rotate");
+        io.quackrunner.errors.ErrorKind.USAGE, "keys needs a subcommand: show, list or rotate");
   }
 
   /** The directory under the state dir holding the separate trigger-signing key ring. */
@@ -61,6 +64,73 @@ public final class KeysCommand implements Callable<Integer> {
       for (VerifierKey k : ring.retired()) {
         out.println(k.text() + " retired");
       }
+      return 0;
+    }
+  }
+
+  /**
+   * Opens the state directory's key ring and ledger, in {@code url}'s database when not null, and
+   * the node store of that database (or of the state directory's {@code runs.db}), read-only: no
+   * node joins, nothing is migrated.
+   *
+   * @throws io.quackrunner.errors.RunnerException as {@link Backend#open}
+   */
+  static <T> T withDatabase(
+      Path state,
+      String url,
+      java.util.function.BiFunction<ReceiptLog, io.quackrunner.store.NodeStore, T> f) {
+    Backend.Database db = Backend.Database.of(url, false, null, null);
+    try (Backend b = Backend.open(state, db, 2, "cli");
+        io.quackrunner.store.RunStore store = b.runStores().get()) {
+      return f.apply(b.receiptLog(), store.nodes());
+    } catch (io.quackrunner.errors.RunnerException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new io.quackrunner.errors.RunnerException(
+          io.quackrunner.errors.ErrorKind.INTERNAL, "cannot close the state: " + e, e);
+    }
+  }
+
+  /**
+   * Prints every verifier key this runner would trust: the local ring, then every key of the
+   * database's {@code node_keys} (a retired or dead node's key included), one row each.
+   */
+  @Command(
+      name = "list",
+      description = "List the verifier keys of every node (local ring and node_keys)")
+  static final class ListKeys implements Callable<Integer> {
+    @ParentCommand KeysCommand keys;
+
+    @picocli.CommandLine.Option(
+        names = "--database",
+        paramLabel = "URL",
+        description =
+            "the shared PostgreSQL whose node_keys to list (default: the state directory's"
+                + " runs.db)")
+    String database;
+
+    @Override
+    public Integer call() {
+      Path state = Engine.stateDir(System.getenv());
+      java.util.List<KeyListing.Entry> entries =
+          withDatabase(state, database, (log, nodes) -> KeyListing.list(log.keys(), nodes));
+      var out = keys.runner.context().out();
+      out.println(
+          String.format(
+              "%-8s %-8s %-24s %-8s %-24s %s",
+              "STATUS", "ALG", "NODE", "STATE", "FIRST_SEEN", "VERIFIER_KEY"));
+      for (KeyListing.Entry e : entries) {
+        out.println(
+            String.format(
+                "%-8s %-8s %-24s %-8s %-24s %s",
+                e.status(),
+                "ed25519",
+                e.nodeId() == null ? "-" : e.nodeId(),
+                e.nodeState() == null ? "-" : e.nodeState(),
+                e.firstSeen() == null ? "-" : e.firstSeen().toString(),
+                e.key().text()));
+      }
+      out.flush();
       return 0;
     }
   }

@@ -41,24 +41,7 @@ final class McpCommand implements Callable<Integer> {
       description = "tenant the session acts for (default: local, as runner exec)")
   String tenant = ExecCommand.TENANT;
 
-  @Option(
-      names = "--database",
-      paramLabel = "URL",
-      description =
-          "PostgreSQL database holding runs and the ledger (default: the state directory)")
-  String database;
-
-  @Option(names = "--migrate", description = "apply pending migrations of --database at start")
-  boolean migrate;
-
-  @Option(names = "--node-id", paramLabel = "ID", description = "this node's id on --database")
-  String nodeId;
-
-  @Option(
-      names = "--node-lease",
-      paramLabel = "DURATION",
-      description = "with --database: how long after its last heartbeat this node counts as live")
-  String nodeLease;
+  @picocli.CommandLine.Mixin DatabaseOptions db = new DatabaseOptions();
 
   @Option(
       names = "--allow-execution",
@@ -78,12 +61,7 @@ final class McpCommand implements Callable<Integer> {
       a.add("--limits");
       a.add(limits.toString());
     }
-    add(a, "--database", database);
-    add(a, "--node-id", nodeId);
-    add(a, "--node-lease", nodeLease);
-    if (migrate) {
-      a.add("--migrate");
-    }
+    db.addTo(a);
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     PrintStream err = System.err;
     System.setOut(err); // nothing but JSON-RPC may reach standard output

@@ -68,34 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
       description = "keystore password file")
   Path tlsPasswordFile;
 
-  @Option(
-      names = "--database",
-      paramLabel = "URL",
-      description =
-          "PostgreSQL for runs and the ledger: postgresql://user:pass@host:port/db or"
-              + " jdbc:postgresql://… (default: SQLite in the state directory; docs/STORAGE.md)")
-  String database;
-
-  @Option(
-      names = "--migrate",
-      description = "apply pending migrations of --database at start (default: refuse to start)")
-  boolean migrate;
-
-  @Option(
-      names = "--node-id",
-      paramLabel = "ID",
-      description =
-          "this node's id among the nodes on --database (default: the one kept in"
-              + " <state>/node-id)")
-  String nodeId;
-
-  @Option(
-      names = "--node-lease",
-      paramLabel = "DURATION",
-      description =
-          "with --database: how long after its last heartbeat this node counts as live"
-              + " (default 10s); a node silent longer is declared dead and its runs interrupted")
-  String nodeLease;
+  @picocli.CommandLine.Mixin DatabaseOptions db = new DatabaseOptions();
 
   @Option(
       names = "--content-dir",
@@ -123,13 +96,8 @@ public final class ServeCommand implements Callable<Integer> {
     add(a, "--max-input", maxInput);
     add(a, "--tls-keystore", tlsKeystore);
     add(a, "--tls-password-file", tlsPasswordFile);
-    add(a, "--database", database);
-    add(a, "--node-id", nodeId);
-    add(a, "--node-lease", nodeLease);
+    db.addTo(a);
     add(a, "--content-dir", contentDir);
-    if (migrate) {
-      a.add("--migrate");
-    }
     return ServerMain.run(a, System.out, System.err);
   }
 

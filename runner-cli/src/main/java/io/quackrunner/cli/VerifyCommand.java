@@ -65,6 +65,14 @@ public final class VerifyCommand implements Callable<Integer> {
   Path ledger;
 
   @Option(
+      names = "--database",
+      paramLabel = "URL",
+      description =
+          "the shared PostgreSQL of the nodes: its ledger, and every node's key (node_keys) besides"
+              + " the state directory's ring (--ledger DIR, default: the state directory)")
+  String database;
+
+  @Option(
       names = "--checkpoint",
       paramLabel = "FILE",
       description = "signed checkpoint for --proof")
@@ -190,7 +198,25 @@ public final class VerifyCommand implements Callable<Integer> {
                   : k));
     }
     VerificationReport report;
-    if (ledger != null) {
+    if (database != null) {
+      if (proof != null || checkpoint != null || consistency != null) {
+        throw new RunnerException(
+            ErrorKind.USAGE,
+            "--database and --proof/--checkpoint/--consistency exclude each other");
+      }
+      Path state =
+          ledger != null ? ledger : io.quackrunner.execution.Engine.stateDir(System.getenv());
+      report =
+          KeysCommand.withDatabase(
+              state,
+              database,
+              (log, nodes) -> {
+                if (trusted.isEmpty()) {
+                  trusted.addAll(io.quackrunner.service.KeyListing.verifierKeys(log.keys(), nodes));
+                }
+                return inLedger(log, envelope, trusted);
+              });
+    } else if (ledger != null) {
       if (proof != null || checkpoint != null || consistency != null) {
         throw new RunnerException(
             ErrorKind.USAGE, "--ledger and --proof/--checkpoint/--consistency exclude each other");
@@ -199,30 +225,32 @@ public final class VerifyCommand implements Callable<Integer> {
         if (trusted.isEmpty()) {
           trusted.addAll(log.keys().verifierKeys());
         }
-        LedgerEvidence evidence;
-        try {
-          evidence =
-              LedgerEvidence.from(log.ledger(), envelope, earlier == null ? null : text(earlier));
-        } catch (RunnerException e) {
-          evidence = null;
-          if (e.kind() != ErrorKind.NOT_FOUND) {
-            throw e;
-          }
-        }
-        report = new ReceiptVerifier(trusted).verify(envelope, artifacts, evidence);
-        if (evidence == null) {
-          report = notInLedger(report);
-        }
+        report = inLedger(log, envelope, trusted);
       }
     } else {
       if (trusted.isEmpty()) {
         throw new RunnerException(
             ErrorKind.USAGE,
-            "no verifier key: give --key KEY (see 'runner keys show') or --ledger DIR");
+            "no verifier key: give --key KEY (see 'runner keys list'), --ledger DIR or --database URL");
       }
       report = new ReceiptVerifier(trusted).verify(envelope, artifacts, offlineEvidence());
     }
     return print(report);
+  }
+
+  private VerificationReport inLedger(ReceiptLog log, byte[] envelope, List<VerifierKey> trusted) {
+    LedgerEvidence evidence;
+    try {
+      evidence =
+          LedgerEvidence.from(log.ledger(), envelope, earlier == null ? null : text(earlier));
+    } catch (RunnerException e) {
+      evidence = null;
+      if (e.kind() != ErrorKind.NOT_FOUND) {
+        throw e;
+      }
+    }
+    VerificationReport report = new ReceiptVerifier(trusted).verify(envelope, artifacts, evidence);
+    return evidence == null ? notInLedger(report) : report;
   }
 
   private LedgerEvidence offlineEvidence() {

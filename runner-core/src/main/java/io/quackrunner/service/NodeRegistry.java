@@ -212,6 +212,15 @@ public final class NodeRegistry implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns the node store of the run store this process joined ({@code node_keys}, {@code nodes}),
+   * or null before {@link #join}.
+   */
+  public io.quackrunner.store.NodeStore nodeStore() {
+    RunStore s = store;
+    return s == null ? null : s.nodes();
+  }
+
   /** Returns this node's lease, or null for the local store or before {@link #join}. */
   public NodeLease lease() {
     return lease;

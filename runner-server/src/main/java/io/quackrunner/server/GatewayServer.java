@@ -74,7 +74,7 @@ public final class GatewayServer implements AutoCloseable {
           start(
               o,
               new LedgerReceiptIssuer(log),
-              new LedgerEndpoints(log.ledger(), log.keys()),
+              new LedgerEndpoints(log.ledger(), log.keys(), () -> backend.nodes().nodeStore()),
               log,
               backend.runStores(),
               backend.nodes());

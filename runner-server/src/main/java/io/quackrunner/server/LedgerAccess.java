@@ -26,9 +26,12 @@ public interface LedgerAccess {
   Object consistency(long from, long to);
 
   /**
-   * Returns every receipt and checkpoint signing key, the active one first, then retired ones, each
-   * as a JSON-ready map: {@code key_id}, {@code verifier_key} (C2SP signed-note form), {@code
-   * status} ({@code active} or {@code retired}), {@code retired_at} (RFC 3339, or null).
+   * Returns every receipt and checkpoint signing key, the local ring's active one first, then its
+   * retired ones, then the other keys of the database's {@code node_keys}, each as a JSON-ready map
+   * ({@link io.quackrunner.service.KeyListing.Entry#toJson()}): {@code key_id}, {@code
+   * verifier_key} (C2SP signed-note form), {@code status} ({@code active}, {@code retired} or
+   * {@code listed}), {@code retired_at} (RFC 3339, or null), {@code algorithm}, {@code public_key}
+   * (base64), {@code node_id}, {@code first_seen} and {@code node_state} (null when unregistered).
    */
   java.util.List<java.util.Map<String, Object>> keys();
 }

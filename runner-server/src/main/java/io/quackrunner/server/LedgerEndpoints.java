@@ -4,9 +4,7 @@ import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
 import io.quackrunner.ledger.Ledger;
 import io.quackrunner.receipts.KeyRing;
-import io.quackrunner.receipts.VerifierKey;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,23 +15,31 @@ import java.util.Map;
 final class LedgerEndpoints implements LedgerAccess {
   private final Ledger ledger;
   private final KeyRing keys;
+  private final java.util.function.Supplier<io.quackrunner.store.NodeStore> nodes;
 
   LedgerEndpoints(Ledger ledger, KeyRing keys) {
+    this(ledger, keys, () -> null);
+  }
+
+  /**
+   * @param nodes the node store whose {@code node_keys} are listed besides the local ring (its
+   *     supplier may answer null before the run service joined)
+   */
+  LedgerEndpoints(
+      Ledger ledger,
+      KeyRing keys,
+      java.util.function.Supplier<io.quackrunner.store.NodeStore> nodes) {
     this.ledger = ledger;
     this.keys = keys;
+    this.nodes = nodes;
   }
 
   @Override
   public List<Map<String, Object>> keys() {
     List<Map<String, Object>> out = new ArrayList<>();
-    VerifierKey active = keys.active().verifierKey();
-    for (VerifierKey k : keys.verifierKeys()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("key_id", k.keyId());
-      m.put("verifier_key", k.text());
-      m.put("status", k.equals(active) ? "active" : "retired");
-      m.put("retired_at", keys.retiredAt(k).map(Object::toString).orElse(null));
-      out.add(m);
+    for (io.quackrunner.service.KeyListing.Entry e :
+        io.quackrunner.service.KeyListing.list(keys, nodes.get())) {
+      out.add(e.toJson());
     }
     return out;
   }

@@ -91,7 +91,7 @@ public final class McpStdio {
         new McpTools(
             service,
             log,
-            new LedgerEndpoints(log.ledger(), log.keys()),
+            new LedgerEndpoints(log.ledger(), log.keys(), () -> service.nodes().nodeStore()),
             ex -> tenant,
             options.maxInputBytes());
     StdioServerTransportProvider provider =

@@ -548,7 +548,9 @@ final class McpTools {
     byte[] envelope = r.receiptJson().getBytes(StandardCharsets.UTF_8);
     LedgerEvidence evidence = LedgerEvidence.from(receipts.ledger(), envelope, null);
     VerificationReport report =
-        new ReceiptVerifier(receipts.keys().verifierKeys())
+        new ReceiptVerifier(
+                io.quackrunner.service.KeyListing.verifierKeys(
+                    receipts.keys(), service.nodes().nodeStore()))
             .verify(envelope, service.outDir(id), evidence);
     List<Object> checks = new ArrayList<>();
     for (CheckResult c : report.results()) {
