@@ -46,6 +46,11 @@ public final class NodeRegistry implements AutoCloseable {
   private volatile boolean fenced;
   private ScheduledExecutorService beat;
 
+  /** System.nanoTime() of the first good tick after a failed one; 0 while none failed. */
+  private long reconnectedAt;
+
+  private boolean lastTickFailed;
+
   private NodeRegistry(String nodeId, long leaseMs, String keyId, String publicKey) {
     this.nodeId = nodeId;
     this.leaseMs = leaseMs;
@@ -145,7 +150,9 @@ public final class NodeRegistry implements AutoCloseable {
    * Starts the heartbeat of a shared node: every lease/3 it renews its lease, declares dead the
    * nodes whose lease lapsed, refreshes its view of the live nodes and calls {@code sweep} (which
    * recovers the runs of dead nodes); when its own lease is refused it calls {@code onFenced} once
-   * and stops. Does nothing for the local store.
+   * and stops. A tick that fails (database unreachable) is logged and skipped; after one, no node
+   * is declared dead until this one has been reconnected for a full lease, since every node's
+   * heartbeat is then stale by the outage. Does nothing for the local store.
    */
   void start(Runnable sweep, Runnable onFenced) {
     if (!isShared()) {
@@ -167,7 +174,17 @@ public final class NodeRegistry implements AutoCloseable {
         fence(onFenced);
         return;
       }
-      List<NodeLease> dead = store.nodes().declareDead();
+      if (lastTickFailed) {
+        lastTickFailed = false;
+        reconnectedAt = System.nanoTime();
+        JsonLog.info("node.reconnected", "node", nodeId);
+      }
+      // After an outage every node's heartbeat_at is old by the outage's length: declaring
+      // deaths waits until each live node has had a full lease to beat again.
+      List<NodeLease> dead =
+          reconnectedAt != 0 && System.nanoTime() - reconnectedAt < leaseMs * 1_000_000
+              ? List.of()
+              : store.nodes().declareDead();
       for (NodeLease d : dead) {
         JsonLog.warn("node.declared_dead", "node", d.nodeId(), "epoch", d.epoch(), "by", nodeId);
       }
@@ -177,6 +194,7 @@ public final class NodeRegistry implements AutoCloseable {
       fence(onFenced);
     } catch (RuntimeException e) {
       // The database may be unreachable for a moment; the lease tolerates missed beats.
+      lastTickFailed = true;
       JsonLog.warn("node.heartbeat_failed", "node", nodeId, "detail", e.getMessage());
     }
   }
