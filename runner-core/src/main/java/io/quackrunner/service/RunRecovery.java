@@ -8,6 +8,7 @@ import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -102,6 +103,9 @@ final class RunRecovery {
         reconciled++;
       }
     }
+    if (!quiet) {
+      sweepEndedWorkspaces();
+    }
     if (!quiet || interrupted + resumed + reconciled > 0) {
       JsonLog.info(
           "recovery.done", "interrupted", interrupted, "resumed", resumed, "receipts", reconciled);
@@ -144,6 +148,41 @@ final class RunRecovery {
       JsonLog.info("run.interrupted", "run_id", r.id());
     }
     return true;
+  }
+
+  /**
+   * Removes the workspaces under this process's sandbox root whose runs have ended (or are unknown
+   * to the store): on a shared database another node may have interrupted a run of this host while
+   * it was down, and that node cannot reach this host's sandbox root. A run's workspace is closed
+   * before its terminal record is written, so an ended run's workspace is never in use.
+   */
+  private void sweepEndedWorkspaces() {
+    if (!java.nio.file.Files.isDirectory(sandboxRoot)) {
+      return;
+    }
+    List<String> names;
+    try (var s = java.nio.file.Files.list(sandboxRoot)) {
+      names =
+          s.filter(p -> java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.matches("[0-9a-f-]{36}"))
+              .toList();
+    } catch (java.io.IOException e) {
+      JsonLog.warn("recovery.sweep_failed", "dir", sandboxRoot.toString(), "detail", e.toString());
+      return;
+    }
+    for (String id : names) {
+      Optional<RunRecord> r = store.find(id);
+      if (r.isEmpty() || r.get().status().isTerminal()) {
+        try {
+          if (io.quackrunner.sandbox.Workspace.discard(sandboxRoot, id)) {
+            JsonLog.info("recovery.workspace_removed", "run_id", id);
+          }
+        } catch (RunnerException e) {
+          JsonLog.warn("recovery.sweep_failed", "run_id", id, "detail", e.getMessage());
+        }
+      }
+    }
   }
 
   private void discard(RunRecord r) {

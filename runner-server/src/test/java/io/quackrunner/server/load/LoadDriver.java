@@ -89,7 +89,8 @@ final class LoadDriver {
         busy.incrementAndGet();
         sleep(50 + ThreadLocalRandom.current().nextInt(100));
         if (stopped) {
-          return; // never accepted: nothing to account for
+          inDoubt.put(key, mode); // never accepted: sent again by whoever resends the in-doubt
+          return;
         }
         continue;
       }
