@@ -20,8 +20,8 @@ import java.util.Optional;
  *       inserts the run only while they are fewer than the capacity; in the same transaction {@code
  *       pg_notify('}{@value #CHANNEL}{@code ', id)} wakes the listening nodes at commit.
  *   <li>{@link #claimNext}: {@code UPDATE runs SET owner = <node> WHERE id = (SELECT id … WHERE
- *       owner = 'unclaimed' AND status = 'QUEUED' ORDER BY created_at, id FOR UPDATE SKIP LOCKED
- *       LIMIT 1) RETURNING id}, after the node's fence check in the same transaction.
+ *       owner = 'unclaimed' AND status = 'QUEUED' ORDER BY created_at::timestamptz, id FOR UPDATE
+ *       SKIP LOCKED LIMIT 1) RETURNING id}, after the node's fence check in the same transaction.
  * </ul>
  */
 public final class SharedQueue {
@@ -186,7 +186,7 @@ public final class SharedQueue {
               c.prepareStatement(
                   "UPDATE runs SET owner = ? WHERE id = (SELECT id FROM runs WHERE owner = '"
                       + UNCLAIMED
-                      + "' AND status = 'QUEUED' ORDER BY created_at, id"
+                      + "' AND status = 'QUEUED' ORDER BY created_at::timestamptz, id"
                       + " FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id")) {
             ps.setString(1, owner);
             try (ResultSet rs = ps.executeQuery()) {
