@@ -96,7 +96,9 @@ final class RunRecovery {
     }
     int reconciled = 0;
     for (RunRecord r : store.terminalWithoutReceipt()) {
-      if (reconcileReceipt(r)) {
+      // A run of this process between its terminal write and its receipt is its finisher's: a
+      // sweep reconciling it would append a second receipt.
+      if (!r.owner().equals(owner) && reconcileReceipt(r)) {
         reconciled++;
       }
     }
