@@ -204,7 +204,12 @@ public final class CgroupPool {
               lockDir.resolve("slot-" + i + ".lock"),
               StandardOpenOption.CREATE,
               StandardOpenOption.WRITE);
-      FileLock lock = ch.tryLock();
+      FileLock lock;
+      try {
+        lock = ch.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null; // held by another pool of this JVM (e.g. a second service in one process)
+      }
       if (lock == null) {
         ch.close();
         release(i);

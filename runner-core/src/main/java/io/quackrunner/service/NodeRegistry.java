@@ -249,6 +249,9 @@ public final class NodeRegistry implements AutoCloseable {
    * unexpired or not yet declared dead), or a local process that still runs.
    */
   boolean alive(String owner) {
+    if (io.quackrunner.store.SharedQueue.UNCLAIMED.equals(owner)) {
+      return true; // waiting in the shared queue: no owner to recover it from
+    }
     var l = NodeLease.ofOwner(owner);
     if (l.isEmpty()) {
       return Owner.alive(owner);

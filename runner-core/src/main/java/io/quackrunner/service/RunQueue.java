@@ -24,6 +24,7 @@ final class RunQueue {
   private final ThreadPoolExecutor workers;
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
+  private volatile Runnable onDone = () -> {};
 
   /**
    * Creates a queue.
@@ -99,11 +100,25 @@ final class RunQueue {
       running.decrementAndGet();
     }
     pending.decrementAndGet();
+    onDone.run();
   }
 
   /** Returns the number of accepted runs waiting to start. */
   int depth() {
     return Math.max(0, pending.get() - running.get());
+  }
+
+  /** Returns whether fewer runs are pending here than run at once: a run claimed now starts now. */
+  boolean freeSlot() {
+    return pending.get() < concurrency;
+  }
+
+  /**
+   * Has {@code r} called after every run handed over ends (it wakes the shared queue's claimer, so
+   * a freed slot is filled at once).
+   */
+  void onDone(Runnable r) {
+    this.onDone = r;
   }
 
   /** Returns whether {@link #admit} would succeed now. */

@@ -25,6 +25,7 @@ import io.quackrunner.store.Completion;
 import io.quackrunner.store.ContentStore;
 import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
+import io.quackrunner.store.SharedQueue;
 import io.quackrunner.tools.ToolRegistry;
 import io.quackrunner.triggers.InvalidTrigger;
 import io.quackrunner.triggers.SignedTrigger;
@@ -80,6 +81,7 @@ public final class RunService implements AutoCloseable {
   private final RunWorker worker;
   private final RunRecovery recovery;
   private final RunCancels cancels;
+  private final QueueClaims shared;
   private volatile RunEvents events = RunEvents.NONE;
 
   /**
@@ -163,6 +165,17 @@ public final class RunService implements AutoCloseable {
             id -> worker.enqueue(id, false),
             r -> Results.interrupted(r, reportsOf(r), registry));
     this.cancels = new RunCancels(store, owner, controls);
+    // On a shared database the queue is global (QueueClaims); on SQLite it is this process's own.
+    this.shared =
+        nodes.isShared()
+            ? store
+                .sharedQueue()
+                .map(
+                    q ->
+                        new QueueClaims(
+                            q, queue, owner, cfg.queueCapacity(), id -> worker.enqueue(id, false)))
+                .orElse(null)
+            : null;
     nodes.start(this::sweep, this::fenced);
   }
 
@@ -310,9 +323,12 @@ public final class RunService implements AutoCloseable {
     return receipts != ReceiptIssuer.NONE;
   }
 
-  /** Returns the number of accepted runs waiting to start in this process. */
+  /**
+   * Returns the number of accepted runs waiting to start: in this process, or on a shared database
+   * the unclaimed runs of every node.
+   */
   public int queueDepth() {
-    return queue.depth();
+    return shared != null ? (int) shared.waiting() : queue.depth();
   }
 
   /**
@@ -320,7 +336,7 @@ public final class RunService implements AutoCloseable {
    * is full (the condition under which {@link #submit} answers BUSY).
    */
   public boolean acceptsRuns() {
-    return queue.accepts();
+    return shared != null ? shared.accepts() : queue.accepts();
   }
 
   /** Returns the number of runs executing in this process. */
@@ -348,6 +364,7 @@ public final class RunService implements AutoCloseable {
     RunPlanner.Plan plan = planner.plan(tenant, req);
     CallbackTarget callback = callbacks.check(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
+    String acceptedBy = shared != null ? SharedQueue.UNCLAIMED : owner;
     Function<String, RunRecord> record =
         hash ->
             RunRecord.queued(
@@ -360,7 +377,7 @@ public final class RunService implements AutoCloseable {
                 plan.tool().verb().name(),
                 plan.canonicalJson(),
                 Instant.now(),
-                owner);
+                acceptedBy);
     record = withOrigin(record, req.origin());
     TriggerGate.Checked checked =
         TriggerGate.check(
@@ -377,38 +394,51 @@ public final class RunService implements AutoCloseable {
     if (existing.isPresent()) {
       return new Submission(existing.get(), false);
     }
-    if (!queue.admit()) {
-      existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
-      if (existing.isPresent()) {
-        return new Submission(existing.get(), false);
-      }
-      throw new RunnerException(
-          ErrorKind.BUSY, "the run queue is full (" + queue.capacity() + " waiting); retry later");
+    if (shared == null && !queue.admit()) {
+      return earlierOrBusy(trigger, tenant, requestHash);
     }
     RunRecord fresh = checked.onto(record.apply(trigger));
+    CallbackRecord cb =
+        callback == null
+            ? null
+            : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText());
     Claim c;
-    try {
-      c =
-          TriggerGate.claim(
-              store,
-              fresh,
-              callback == null
-                  ? null
-                  : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText()),
-              tenant,
-              requestHash);
-    } catch (RuntimeException e) {
-      queue.release();
-      throw e;
+    if (shared != null) {
+      Optional<Claim> q = shared.enqueue(fresh, cb);
+      if (q.isEmpty()) {
+        return earlierOrBusy(trigger, tenant, requestHash);
+      }
+      c = q.get().created() ? q.get() : TriggerGate.reuse(q.get().record(), tenant, requestHash);
+    } else {
+      try {
+        c = TriggerGate.claim(store, fresh, cb, tenant, requestHash);
+      } catch (RuntimeException e) {
+        queue.release();
+        throw e;
+      }
     }
     if (!c.created()) {
-      queue.release();
+      if (shared == null) {
+        queue.release();
+      }
       return new Submission(c.record(), false);
     }
     queued(fresh, plan.tool().id());
     events.admitted(fresh.id(), System.nanoTime() - t0);
-    worker.enqueue(fresh.id(), true);
+    if (shared == null) {
+      worker.enqueue(fresh.id(), true);
+    }
     return new Submission(fresh, true);
+  }
+
+  /** A full queue: the earlier run of the trigger when one was claimed meanwhile, else BUSY. */
+  private Submission earlierOrBusy(String trigger, String tenant, String requestHash) {
+    Optional<RunRecord> existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
+    if (existing.isPresent()) {
+      return new Submission(existing.get(), false);
+    }
+    throw new RunnerException(
+        ErrorKind.BUSY, "the run queue is full (" + queue.capacity() + " waiting); retry later");
   }
 
   private static void queued(RunRecord fresh, String toolId) {
@@ -727,6 +757,9 @@ public final class RunService implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (shared != null) {
+      shared.close();
+    }
     queue.close(() -> controls.values().forEach(RunControl::cancel));
     cancels.close();
     callbacks.close();

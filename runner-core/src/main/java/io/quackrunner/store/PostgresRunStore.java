@@ -7,12 +7,20 @@ package io.quackrunner.store;
  * inserter's transaction), so of any number of nodes claiming one trigger exactly one inserts.
  */
 public final class PostgresRunStore extends SqlRunStore {
-  private PostgresRunStore(SqlAccess access) {
+  private final SharedQueue queue;
+
+  private PostgresRunStore(SqlAccess access, PostgresDatabase db) {
     super(access, SqlNodeStore.POSTGRES_NOW, FENCE_FOR_SHARE);
+    this.queue = new SharedQueue(access, this, db::connection);
+  }
+
+  @Override
+  public java.util.Optional<SharedQueue> sharedQueue() {
+    return java.util.Optional.of(queue);
   }
 
   /** Opens the store on an opened database; closing the store returns its share of the pool. */
   public static PostgresRunStore open(PostgresDatabase db) {
-    return new PostgresRunStore(db.access());
+    return new PostgresRunStore(db.access(), db);
   }
 }

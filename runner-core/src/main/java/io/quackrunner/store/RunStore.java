@@ -164,6 +164,14 @@ public interface RunStore extends AutoCloseable {
    */
   boolean takeOver(String id, String oldOwner, String newOwner);
 
+  /**
+   * Returns the run queue shared by the nodes of this database ({@link SharedQueue}), or empty for
+   * a store whose queue is each process's own (the embedded SQLite store).
+   */
+  default Optional<SharedQueue> sharedQueue() {
+    return Optional.empty();
+  }
+
   /** Releases the store's connections. */
   @Override
   void close();

@@ -97,19 +97,7 @@ abstract class SqlRunStore implements RunStore {
   @Override
   public Claim claim(RunRecord r, CallbackRecord callback) {
     try {
-      SqlAccess.Work<Boolean> insert =
-          c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-              bind(ps, r);
-              if (ps.executeUpdate() != 1) {
-                return false;
-              }
-            }
-            if (callback != null) {
-              SqlCallbackOutbox.insert(c, callback);
-            }
-            return true;
-          };
+      SqlAccess.Work<Boolean> insert = c -> insert(c, r, callback);
       boolean inserted = callback == null ? db.call(insert) : db.transaction(insert);
       if (inserted) {
         return new Claim(r, true);
@@ -118,6 +106,26 @@ abstract class SqlRunStore implements RunStore {
     } catch (SQLException e) {
       throw fail("claim", e);
     }
+  }
+
+  /**
+   * Inserts a record unless its trigger hash is held, and its callback when it was inserted, on
+   * {@code c} (the caller's transaction when there is a callback).
+   *
+   * @return whether the record was inserted
+   */
+  static boolean insert(java.sql.Connection c, RunRecord r, CallbackRecord callback)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      bind(ps, r);
+      if (ps.executeUpdate() != 1) {
+        return false;
+      }
+    }
+    if (callback != null) {
+      SqlCallbackOutbox.insert(c, callback);
+    }
+    return true;
   }
 
   @Override
@@ -380,6 +388,16 @@ abstract class SqlRunStore implements RunStore {
    * NodeFenced} unless it is live with the lease's epoch.
    */
   private boolean write(String what, SqlAccess.Work<Boolean> work) {
+    return fencedCall(what, work);
+  }
+
+  /**
+   * Runs {@code work} as {@link #write} runs a conditional write: after the fence check in the same
+   * transaction when the store is fenced.
+   *
+   * @throws NodeFenced when the store is fenced and its lease is no longer live
+   */
+  <T> T fencedCall(String what, SqlAccess.Work<T> work) {
     NodeLease f = fence;
     try {
       if (f == null) {
