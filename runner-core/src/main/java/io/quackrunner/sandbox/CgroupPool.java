@@ -10,10 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A fixed set of reusable cgroups, {@code quackrunner/slot-N} under each hierarchy, leased to one
@@ -31,7 +31,15 @@ public final class CgroupPool {
   private final int size;
   private final boolean useUnified;
   private final Map<Integer, CgroupSlot> slots = new HashMap<>();
-  private final Set<Integer> heldHere = new HashSet<>();
+
+  /**
+   * The lock files of the slots leased in this JVM, by any pool. fcntl locks belong to the process,
+   * and closing any descriptor of a file drops the process's locks on it (POSIX): a second pool of
+   * this JVM that opened a held slot's file to try it would, on closing it, free the slot for other
+   * processes while its run goes on, and their lease would empty (kill) it. So a slot held here is
+   * never opened again until its lease ends.
+   */
+  private static final Set<Path> HELD_IN_JVM = ConcurrentHashMap.newKeySet();
 
   /** A leased slot; closing it empties the slot and releases the lease. */
   public final class Lease implements AutoCloseable {
@@ -79,7 +87,7 @@ public final class CgroupPool {
           // the kernel drops the lock with the descriptor
         }
         synchronized (CgroupPool.this) {
-          heldHere.remove(slot.index());
+          HELD_IN_JVM.remove(lockFile(slot.index()));
           CgroupPool.this.notifyAll();
         }
       }
@@ -191,25 +199,13 @@ public final class CgroupPool {
   }
 
   private Lease tryLease(int i) {
-    synchronized (this) {
-      if (heldHere.contains(i)) {
-        return null;
-      }
-      heldHere.add(i);
+    if (!HELD_IN_JVM.add(lockFile(i))) {
+      return null; // leased by this pool or another pool of this JVM
     }
     FileChannel ch = null;
     try {
-      ch =
-          FileChannel.open(
-              lockDir.resolve("slot-" + i + ".lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE);
-      FileLock lock;
-      try {
-        lock = ch.tryLock();
-      } catch (java.nio.channels.OverlappingFileLockException e) {
-        lock = null; // held by another pool of this JVM (e.g. a second service in one process)
-      }
+      ch = FileChannel.open(lockFile(i), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = ch.tryLock();
       if (lock == null) {
         ch.close();
         release(i);
@@ -237,7 +233,11 @@ public final class CgroupPool {
   }
 
   private synchronized void release(int i) {
-    heldHere.remove(i);
+    HELD_IN_JVM.remove(lockFile(i));
+  }
+
+  private Path lockFile(int i) {
+    return lockDir.resolve("slot-" + i + ".lock").toAbsolutePath().normalize();
   }
 
   private static void closeQuietly(FileChannel ch) {
