@@ -141,6 +141,22 @@ final class QueueClaims implements AutoCloseable {
     }
   }
 
+  /**
+   * Puts the runs this node claimed and did not start back in the queue, for another node to start;
+   * called by a cleanly stopping node once its workers are stopped. A failure (the database
+   * unreachable, this node fenced) is logged: the runs then stay QUEUED under this node and are
+   * resumed by the node that next finds it retired or dead (docs/STORAGE.md "Queue").
+   */
+  void releaseClaimed() {
+    try {
+      for (String id : shared.releaseAll(owner)) {
+        JsonLog.info("run.released", "run_id", id, "owner", owner);
+      }
+    } catch (RuntimeException e) {
+      JsonLog.warn("queue.release_failed", "detail", e.getMessage());
+    }
+  }
+
   /** Stops claiming; runs claimed and not started stay QUEUED under this node (see STORAGE.md). */
   @Override
   public void close() {

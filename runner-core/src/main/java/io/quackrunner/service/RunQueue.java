@@ -134,17 +134,21 @@ final class RunQueue {
   /**
    * Stops: runs not yet started are dropped (they stay QUEUED in the store), running ones get up to
    * 10 s to end, then {@code cancelAll} is called and they get 10 s more.
+   *
+   * @return whether every worker thread has ended (no run of this queue can still start)
    */
-  void close(Runnable cancelAll) {
+  boolean close(Runnable cancelAll) {
     workers.getQueue().clear();
     workers.shutdown();
     try {
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
         cancelAll.run();
-        workers.awaitTermination(10, TimeUnit.SECONDS);
+        return workers.awaitTermination(10, TimeUnit.SECONDS);
       }
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

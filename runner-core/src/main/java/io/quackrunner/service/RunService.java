@@ -760,7 +760,11 @@ public final class RunService implements AutoCloseable {
     if (shared != null) {
       shared.close();
     }
-    queue.close(() -> controls.values().forEach(RunControl::cancel));
+    boolean stopped = queue.close(() -> controls.values().forEach(RunControl::cancel));
+    if (shared != null && stopped) {
+      // Only once no worker of this node can still start one of them (markRunning checks status).
+      shared.releaseClaimed();
+    }
     cancels.close();
     callbacks.close();
     nodes.close();

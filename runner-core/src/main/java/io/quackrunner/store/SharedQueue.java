@@ -7,6 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -164,7 +166,7 @@ public final class SharedQueue {
               ? new Claim(r, true)
               : new Claim(runs.findByTrigger(r.triggerHash()).orElseThrow(), false));
     } catch (SQLException e) {
-      throw new RunnerException(ErrorKind.INTERNAL, "shared queue enqueue failed: " + e, e);
+      throw SqlErrors.of("shared queue enqueue", e, ErrorKind.INTERNAL);
     }
   }
 
@@ -176,7 +178,7 @@ public final class SharedQueue {
    * @param owner the claiming node's owner value ({@link NodeLease#owner()})
    * @return the claimed run's id, or empty when none waits
    * @throws NodeFenced when the store is fenced and its lease is no longer live
-   * @throws RunnerException of kind INTERNAL on a database error
+   * @throws RunnerException of kind UNAVAILABLE when the database is unreachable, else INTERNAL
    */
   public Optional<String> claimNext(String owner) {
     return runs.fencedCall(
@@ -223,9 +225,43 @@ public final class SharedQueue {
   }
 
   /**
+   * Puts every QUEUED run claimed by {@code owner} back in the queue (unclaimed) and notifies once
+   * per run; for a node stopping cleanly, whose claimed runs another node should start instead of
+   * waiting for this one's return. Fenced.
+   *
+   * @param owner the stopping node's owner value ({@link NodeLease#owner()})
+   * @return the ids released, in no particular order
+   * @throws NodeFenced when the store is fenced and its lease is no longer live
+   * @throws RunnerException of kind UNAVAILABLE or INTERNAL on a database error
+   */
+  public List<String> releaseAll(String owner) {
+    return runs.fencedCall(
+        "release of the runs claimed by " + owner,
+        c -> {
+          List<String> ids = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE runs SET owner = '"
+                      + UNCLAIMED
+                      + "' WHERE owner = ? AND status = 'QUEUED' RETURNING id")) {
+            ps.setString(1, owner);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getString(1));
+              }
+            }
+          }
+          for (String id : ids) {
+            notify(c, id);
+          }
+          return ids;
+        });
+  }
+
+  /**
    * Returns the number of unclaimed QUEUED runs across every node.
    *
-   * @throws RunnerException of kind INTERNAL on a database error
+   * @throws RunnerException of kind UNAVAILABLE when the database is unreachable, else INTERNAL
    */
   public long waiting() {
     try {
@@ -238,7 +274,7 @@ public final class SharedQueue {
             }
           });
     } catch (SQLException e) {
-      throw new RunnerException(ErrorKind.INTERNAL, "shared queue count failed: " + e, e);
+      throw SqlErrors.of("shared queue count", e, ErrorKind.INTERNAL);
     }
   }
 

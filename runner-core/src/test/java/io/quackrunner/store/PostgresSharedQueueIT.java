@@ -167,6 +167,36 @@ class PostgresSharedQueueIT {
   }
 
   @Test
+  void aStoppingNodeReleasesEveryRunItClaimedAndNoOther() {
+    try (RunStore s = open();
+        SharedQueue.Listener l = s.sharedQueue().orElseThrow().listen()) {
+      SharedQueue q = s.sharedQueue().orElseThrow();
+      Instant t = Instant.now();
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        RunRecord r = unclaimed("rel" + i, t.plusMillis(i));
+        q.enqueue(r, null, 10);
+        ids.add(r.id());
+      }
+      assertThat(q.claimNext("node:a:1")).contains(ids.get(0));
+      assertThat(q.claimNext("node:a:1")).contains(ids.get(1));
+      assertThat(q.claimNext("node:b:1")).contains(ids.get(2));
+      assertThat(s.markRunning(ids.get(1), Instant.now())).isTrue(); // started: not released
+      while (l.await(50) > 0) {
+        // drain the enqueue notifications
+      }
+      assertThat(q.releaseAll("node:a:1")).containsExactly(ids.get(0));
+      assertThat(l.await(5_000)).isEqualTo(1);
+      assertThat(s.find(ids.get(0)).orElseThrow().owner()).isEqualTo(SharedQueue.UNCLAIMED);
+      assertThat(s.find(ids.get(1)).orElseThrow().owner()).isEqualTo("node:a:1");
+      assertThat(s.find(ids.get(2)).orElseThrow().owner()).isEqualTo("node:b:1");
+      assertThat(q.waiting()).isEqualTo(2);
+      assertThat(q.claimNext("node:c:1")).contains(ids.get(0)); // oldest again
+      assertThat(q.releaseAll("node:a:1")).isEmpty();
+    }
+  }
+
+  @Test
   void aListenerHearsAnEnqueue() {
     try (RunStore s = open();
         SharedQueue.Listener l = s.sharedQueue().orElseThrow().listen()) {
