@@ -16,9 +16,10 @@ import java.util.function.Consumer;
 
 /**
  * Waiting for runs to end: a future per awaited run, completed by this process when it finishes the
- * run, or by a watcher polling the {@link RunStore} every {@value #POLL_MS} ms for a run another
- * process owns. A watcher that finds the owner dead hands the run to recovery ({@link
- * RunRecovery#recoverOne}), so a waiter is never left behind by a crash.
+ * run and has recorded its receipt, or by a watcher polling the {@link RunStore} every {@value
+ * #POLL_MS} ms for a run another process owns (or that waits unclaimed in the shared queue), once
+ * that run is terminal with its receipt. A watcher that finds the owner dead hands the run to
+ * recovery ({@link RunRecovery#recoverOne}), so a waiter is never left behind by a crash.
  */
 final class RunCompletions {
   static final long POLL_MS = 50;
@@ -27,6 +28,7 @@ final class RunCompletions {
   private final String owner;
   private final Consumer<RunRecord> abandoned;
   private final java.util.function.Predicate<String> alive;
+  private final boolean receipted;
   private final Map<String, CompletableFuture<RunRecord>> waiting = new ConcurrentHashMap<>();
   private final Set<String> watched = ConcurrentHashMap.newKeySet();
 
@@ -36,20 +38,26 @@ final class RunCompletions {
    * @param owner this process's owner id ({@link NodeRegistry#join})
    * @param alive whether an owner id is alive ({@link NodeRegistry#alive})
    * @param abandoned called with a non-terminal run whose owner process is gone
+   * @param receipted whether runs get receipts: then a watched run is complete once its receipt is
+   *     recorded, not at its terminal write (its owner writes the receipt just after), so a waiter
+   *     on any node sees what a waiter on the owner sees
    */
   RunCompletions(
       RunStore store,
       String owner,
       java.util.function.Predicate<String> alive,
-      Consumer<RunRecord> abandoned) {
+      Consumer<RunRecord> abandoned,
+      boolean receipted) {
     this.store = store;
     this.owner = owner;
     this.alive = alive;
     this.abandoned = abandoned;
+    this.receipted = receipted;
   }
 
   /**
-   * Returns a future completed with the run's terminal record as soon as it is written.
+   * Returns a future completed with the run's terminal record as soon as it is written with its
+   * receipt (when runs get receipts).
    *
    * @throws RunnerException of kind NOT_FOUND when there is no such run
    */
@@ -57,12 +65,13 @@ final class RunCompletions {
     CompletableFuture<RunRecord> f = waiting.computeIfAbsent(id, k -> new CompletableFuture<>());
     RunRecord r =
         store.find(id).orElseThrow(() -> new RunnerException(ErrorKind.NOT_FOUND, "no run " + id));
-    if (r.status().isTerminal()) {
+    if (r.status().isTerminal() && (r.receiptJson() != null || !receipted)) {
       waiting.remove(id, f);
       f.complete(r);
     } else if (!r.owner().equals(owner)) {
       watch(id);
     }
+    // else: this process's run, which its finisher completes once the receipt is recorded
     return f;
   }
 
@@ -99,16 +108,18 @@ final class RunCompletions {
               try {
                 while (true) {
                   RunRecord r = store.find(id).orElseThrow();
-                  if (r.status().isTerminal()) {
+                  if (r.status().isTerminal() && (r.receiptJson() != null || !receipted)) {
                     complete(id, r);
                     return;
                   }
                   if (r.owner().equals(owner)) {
-                    return; // taken over: this process completes it
+                    return; // claimed or taken over: this process completes it after its receipt
                   }
-                  if (!alive.test(r.owner())) {
+                  if (!r.status().isTerminal() && !alive.test(r.owner())) {
                     abandoned.accept(r);
                   }
+                  // A terminal run without its receipt yet: its owner records it, or, when the
+                  // owner died first, a live node's recovery sweep does.
                   Thread.sleep(POLL_MS);
                 }
               } catch (InterruptedException e) {

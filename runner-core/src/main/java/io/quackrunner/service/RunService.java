@@ -138,7 +138,9 @@ public final class RunService implements AutoCloseable {
     this.planner = new RunPlanner(registry, cas, executor, SecretStore.open(cfg.stateDir()));
     this.triggers = TriggerPolicy.load(cfg.stateDir());
     this.callbacks = new RunCallbacks(store, owner, cfg.stateDir(), receipts != ReceiptIssuer.NONE);
-    this.completions = new RunCompletions(store, owner, nodes::alive, this::recoverAbandoned);
+    this.completions =
+        new RunCompletions(
+            store, owner, nodes::alive, this::recoverAbandoned, receipts != ReceiptIssuer.NONE);
     this.finisher =
         new RunFinisher(store, receipts, logs, completions, () -> events, this::wakeCallbacks);
     this.worker =

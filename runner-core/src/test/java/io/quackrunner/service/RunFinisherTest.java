@@ -69,7 +69,7 @@ class RunFinisherTest {
   }
 
   private static RunFinisher finisher(RunStore store, ReceiptIssuer receipts) {
-    RunCompletions completions = new RunCompletions(store, "test:1", o -> true, r -> {});
+    RunCompletions completions = new RunCompletions(store, "test:1", o -> true, r -> {}, true);
     return new RunFinisher(
         store, receipts, new RunLogs(), completions, () -> RunEvents.NONE, () -> {});
   }
