@@ -108,8 +108,9 @@ final class RunCompletions {
               try {
                 while (true) {
                   RunRecord r = store.find(id).orElseThrow();
-                  if (r.status().isTerminal() && (r.receiptJson() != null || !receipted)) {
-                    complete(id, r);
+                  if (r.status().isTerminal()
+                      && (r.receiptJson() != null || !receipted || !alive.test(r.owner()))) {
+                    complete(id, r); // with its receipt, or its owner died before recording one
                     return;
                   }
                   if (r.owner().equals(owner)) {
@@ -118,8 +119,7 @@ final class RunCompletions {
                   if (!r.status().isTerminal() && !alive.test(r.owner())) {
                     abandoned.accept(r);
                   }
-                  // A terminal run without its receipt yet: its owner records it, or, when the
-                  // owner died first, a live node's recovery sweep does.
+                  // A terminal run without its receipt yet: its live owner is recording it.
                   Thread.sleep(POLL_MS);
                 }
               } catch (InterruptedException e) {

@@ -39,6 +39,24 @@ class RunCompletionsTest {
   }
 
   @Test
+  void aWatchedRunWhoseOwnerDiedBeforeItsReceiptIsCompleteWithout() throws Exception {
+    try (RunStore store = RunStore.open(state.resolve("runs.db"))) {
+      java.util.Set<String> dead = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      RunCompletions completions =
+          new RunCompletions(store, "here:1", o -> !dead.contains(o), r -> {}, true);
+      RunRecord r = running(store, "there:1");
+      CompletableFuture<RunRecord> f = completions.of(r.id());
+      assertThat(store.finish(r.id(), failed())).isTrue();
+      Thread.sleep(10 * RunCompletions.POLL_MS);
+      assertThat(f).isNotDone();
+      dead.add("there:1"); // the caller reconciles the receipt (RunRecovery.awaitReceipt)
+      RunRecord done = f.get(10, TimeUnit.SECONDS);
+      assertThat(done.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(done.receiptJson()).isNull();
+    }
+  }
+
+  @Test
   void withoutReceiptsAWatchedRunIsCompleteAtItsTerminalWrite() throws Exception {
     try (RunStore store = RunStore.open(state.resolve("runs.db"))) {
       RunCompletions completions = new RunCompletions(store, "here:1", o -> true, r -> {}, false);
