@@ -44,7 +44,8 @@ final class QueueClaims implements AutoCloseable {
    *
    * @param owner this node's owner value ({@code node:<id>:<epoch>})
    * @param capacity the most runs that may wait unclaimed across every node
-   * @param handOver executes a run this node claimed ({@link RunWorker#enqueue})
+   * @param handOver executes a run this node claimed, on the slot reserved for it ({@link
+   *     RunWorker#enqueue} as admitted)
    */
   QueueClaims(
       SharedQueue shared, RunQueue local, String owner, int capacity, Consumer<String> handOver) {
@@ -62,15 +63,12 @@ final class QueueClaims implements AutoCloseable {
   }
 
   /**
-   * Queues a run for any node (owner {@link SharedQueue#UNCLAIMED}) within the global bound and
-   * wakes this node's claimer.
+   * Queues a run for any node (owner {@link SharedQueue#UNCLAIMED}) within the global bound.
    *
    * @return the claim, or empty when {@code capacity} runs already wait (nothing written)
    */
   Optional<Claim> enqueue(RunRecord fresh, CallbackRecord callback) {
-    Optional<Claim> c = shared.enqueue(fresh, callback, capacity);
-    wake();
-    return c;
+    return shared.enqueue(fresh, callback, capacity);
   }
 
   /** Returns the number of runs waiting unclaimed across every node. */
@@ -108,13 +106,21 @@ final class QueueClaims implements AutoCloseable {
 
   /** Claims runs while this node has free slots and runs wait. */
   private void fill() {
-    while (!closed && local.freeSlot()) {
-      Optional<String> id = shared.claimNext(owner);
-      if (id.isEmpty()) {
-        return;
+    while (!closed && local.reserveSlot()) {
+      boolean handedOver = false;
+      try {
+        Optional<String> id = shared.claimNext(owner);
+        if (id.isEmpty()) {
+          return;
+        }
+        JsonLog.info("run.claimed", "run_id", id.get(), "owner", owner);
+        handOver.accept(id.get());
+        handedOver = true;
+      } finally {
+        if (!handedOver) {
+          local.release();
+        }
       }
-      JsonLog.info("run.claimed", "run_id", id.get(), "owner", owner);
-      handOver.accept(id.get());
     }
   }
 

@@ -69,7 +69,22 @@ final class RunQueue {
     return true;
   }
 
-  /** Gives back a slot taken by {@link #admit} for a run that was not handed over. */
+  /**
+   * Takes an execution slot, only when fewer runs are pending here than run at once: a run handed
+   * over with it ({@link #execute} with {@code admitted}) starts at once. For a node of a shared
+   * queue, which keeps a run only when it can start it.
+   */
+  boolean reserveSlot() {
+    if (pending.incrementAndGet() > concurrency) {
+      pending.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Gives back a slot taken by {@link #admit} or {@link #reserveSlot} for a run not handed over.
+   */
   void release() {
     pending.decrementAndGet();
   }
@@ -106,11 +121,6 @@ final class RunQueue {
   /** Returns the number of accepted runs waiting to start. */
   int depth() {
     return Math.max(0, pending.get() - running.get());
-  }
-
-  /** Returns whether fewer runs are pending here than run at once: a run claimed now starts now. */
-  boolean freeSlot() {
-    return pending.get() < concurrency;
   }
 
   /**

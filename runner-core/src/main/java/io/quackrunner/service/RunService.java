@@ -175,7 +175,7 @@ public final class RunService implements AutoCloseable {
                 .map(
                     q ->
                         new QueueClaims(
-                            q, queue, owner, cfg.queueCapacity(), id -> worker.enqueue(id, false)))
+                            q, queue, owner, cfg.queueCapacity(), id -> worker.enqueue(id, true)))
                 .orElse(null)
             : null;
     nodes.start(this::sweep, this::fenced);
@@ -366,71 +366,86 @@ public final class RunService implements AutoCloseable {
     RunPlanner.Plan plan = planner.plan(tenant, req);
     CallbackTarget callback = callbacks.check(req.callback());
     String requestHash = Canonical.sha256(plan.canonicalJson());
-    String acceptedBy = shared != null ? SharedQueue.UNCLAIMED : owner;
-    Function<String, RunRecord> record =
-        hash ->
-            RunRecord.queued(
-                Executor.newExecutionId(),
-                tenant,
-                hash,
-                requestHash,
-                plan.tool().tool().name(),
-                plan.tool().version().version(),
-                plan.tool().verb().name(),
-                plan.canonicalJson(),
-                Instant.now(),
-                acceptedBy);
-    record = withOrigin(record, req.origin());
-    TriggerGate.Checked checked =
-        TriggerGate.check(
-            store,
-            triggers,
-            tenant,
-            req.idempotencyKey(),
-            req.trigger(),
-            new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
-            record,
-            rejected(tenant));
-    String trigger = checked.hash();
-    Optional<RunRecord> existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
-    if (existing.isPresent()) {
-      return new Submission(existing.get(), false);
-    }
-    if (shared == null && !queue.admit()) {
-      return earlierOrBusy(trigger, tenant, requestHash);
-    }
-    RunRecord fresh = checked.onto(record.apply(trigger));
-    CallbackRecord cb =
-        callback == null
-            ? null
-            : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText());
-    Claim c;
-    if (shared != null) {
-      Optional<Claim> q = shared.enqueue(fresh, cb);
-      if (q.isEmpty()) {
+    // On a shared database a node with a free execution slot keeps what it accepts (the insert is
+    // its claim); otherwise the run waits unclaimed in the global queue for any node.
+    boolean slot = shared != null && queue.reserveSlot();
+    boolean handedOver = false;
+    try {
+      String acceptedBy = shared != null && !slot ? SharedQueue.UNCLAIMED : owner;
+      Function<String, RunRecord> record =
+          hash ->
+              RunRecord.queued(
+                  Executor.newExecutionId(),
+                  tenant,
+                  hash,
+                  requestHash,
+                  plan.tool().tool().name(),
+                  plan.tool().version().version(),
+                  plan.tool().verb().name(),
+                  plan.canonicalJson(),
+                  Instant.now(),
+                  acceptedBy);
+      record = withOrigin(record, req.origin());
+      TriggerGate.Checked checked =
+          TriggerGate.check(
+              store,
+              triggers,
+              tenant,
+              req.idempotencyKey(),
+              req.trigger(),
+              new TriggerVerifier.Bound(req.tool(), req.version(), req.verb(), req.bindingSha256()),
+              record,
+              rejected(tenant));
+      String trigger = checked.hash();
+      Optional<RunRecord> existing = TriggerGate.earlier(store, trigger, tenant, requestHash);
+      if (existing.isPresent()) {
+        return new Submission(existing.get(), false);
+      }
+      if (shared == null && !queue.admit()) {
         return earlierOrBusy(trigger, tenant, requestHash);
       }
-      c = q.get().created() ? q.get() : TriggerGate.reuse(q.get().record(), tenant, requestHash);
-    } else {
-      try {
-        c = TriggerGate.claim(store, fresh, cb, tenant, requestHash);
-      } catch (RuntimeException e) {
+      RunRecord fresh = checked.onto(record.apply(trigger));
+      CallbackRecord cb =
+          callback == null
+              ? null
+              : CallbackRecord.pending(fresh.id(), req.callback(), callback.addressText());
+      Claim c;
+      if (shared != null && !slot) {
+        Optional<Claim> q = shared.enqueue(fresh, cb);
+        if (q.isEmpty()) {
+          return earlierOrBusy(trigger, tenant, requestHash);
+        }
+        c = q.get().created() ? q.get() : TriggerGate.reuse(q.get().record(), tenant, requestHash);
+      } else {
+        try {
+          c = TriggerGate.claim(store, fresh, cb, tenant, requestHash);
+        } catch (RuntimeException e) {
+          if (shared == null) {
+            queue.release();
+          }
+          throw e;
+        }
+      }
+      if (!c.created()) {
+        if (shared == null) {
+          queue.release();
+        }
+        return new Submission(c.record(), false);
+      }
+      queued(fresh, plan.tool().id());
+      events.admitted(fresh.id(), System.nanoTime() - t0);
+      if (shared == null || slot) {
+        worker.enqueue(fresh.id(), true);
+        handedOver = true;
+      } else {
+        shared.wake(); // this node may have a slot again by now
+      }
+      return new Submission(fresh, true);
+    } finally {
+      if (slot && !handedOver) {
         queue.release();
-        throw e;
       }
     }
-    if (!c.created()) {
-      if (shared == null) {
-        queue.release();
-      }
-      return new Submission(c.record(), false);
-    }
-    queued(fresh, plan.tool().id());
-    events.admitted(fresh.id(), System.nanoTime() - t0);
-    if (shared == null) {
-      worker.enqueue(fresh.id(), true);
-    }
-    return new Submission(fresh, true);
   }
 
   /** A full queue: the earlier run of the trigger when one was claimed meanwhile, else BUSY. */

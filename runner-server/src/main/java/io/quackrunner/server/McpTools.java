@@ -323,6 +323,9 @@ final class McpTools {
           now = done.get(200, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
           now = service.get(tenant, id);
+          if (done.isDone()) {
+            now = done.join(); // it ended while being read: report the end, not the older read
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return service.get(tenant, id);
