@@ -45,6 +45,27 @@ public final class SqlErrors {
   }
 
   /**
+   * Returns whether a failure was caused by an unreachable database: {@code e} or an exception in
+   * its cause chain is a {@link RunnerException} of kind UNAVAILABLE or an {@link SQLException} for
+   * which {@link #unreachable(SQLException)} holds (e.g. a ledger append's RECEIPT_COMMIT_FAILED
+   * wrapping the pool's connection timeout).
+   */
+  public static boolean causedByUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RunnerException r && r.kind() == ErrorKind.UNAVAILABLE) {
+        return true;
+      }
+      if (t instanceof SQLException s && unreachable(s)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Returns the runner error of a failed store operation.
    *
    * @param what the store and operation, for the message ("run store claim")
