@@ -66,6 +66,25 @@ public final class SqlErrors {
   }
 
   /**
+   * Rolls back a failed transaction on {@code c} and restores auto-commit; when either fails too
+   * (the connection broke with the failure: HikariCP then answers every call "Connection is
+   * closed", with no SQLSTATE), that error is added to {@code failure} as suppressed, so the
+   * failure that says why (e.g. {@code 57P01}, admin shutdown) is the one thrown and mapped.
+   */
+  public static void undo(java.sql.Connection c, Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
    * Returns the runner error of a failed store operation.
    *
    * @param what the store and operation, for the message ("run store claim")
