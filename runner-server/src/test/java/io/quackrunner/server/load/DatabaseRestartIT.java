@@ -58,7 +58,9 @@ class DatabaseRestartIT {
       try (Cluster cluster = Cluster.start(url, NODES)) {
         for (int i = 0; i < NODES; i++) {
           drivers[i] =
-              new LoadDriver(cluster.apis[i], "rs-", accepted, inDoubt, next).keysInHeader();
+              new LoadDriver(cluster.apis[i], "rs-", accepted, inDoubt, next)
+                  .keysInHeader()
+                  .waitsOutUnavailable();
           drivers[i].submitters(2, RUNS);
           drivers[i].followers(1, cluster.apis[(i + 1) % NODES]);
         }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Drives one server: submitters that post the run mix as fast as the API accepts it (a 429 is
- * counted and the same request retried; a 503 problem+json is waited out for its {@code
+ * counted and the same request retried; when asked, a 503 problem+json is waited out for its {@code
  * Retry-After} and the same request, with its same key, sent again, as a real client does), and SSE
  * followers that each follow one recent run to its end, again and again. Everything accepted,
  * everything followed and the status code of every submission's answer is recorded for the checks.
@@ -48,6 +48,7 @@ final class LoadDriver {
   private final Map<String, String> runOfKey = new ConcurrentHashMap<>();
 
   private volatile boolean keyInHeader;
+  private volatile boolean waitOutUnavailable;
   private final List<String> recent = Collections.synchronizedList(new ArrayList<>());
   private final LoadApi api;
   private final String keyPrefix;
@@ -79,6 +80,15 @@ final class LoadDriver {
    */
   LoadDriver keysInHeader() {
     keyInHeader = true;
+    return this;
+  }
+
+  /**
+   * Waits out a 503 problem+json for its {@code Retry-After} and sends the request again (a
+   * database outage); without this a 503 is a failure.
+   */
+  LoadDriver waitsOutUnavailable() {
+    waitOutUnavailable = true;
     return this;
   }
 
@@ -121,7 +131,7 @@ final class LoadDriver {
       }
       int s = r.statusCode();
       answers.computeIfAbsent(s, k -> new AtomicLong()).incrementAndGet();
-      if (s == 503) {
+      if (s == 503 && waitOutUnavailable) {
         unavailableAt.add(System.nanoTime());
         long wait = retryAfterMillis(r.headers(), r.body(), "POST " + key);
         if (wait < 0) {
@@ -222,7 +232,7 @@ final class LoadDriver {
     try {
       lines = on.follow(id);
     } catch (LoadApi.Refused e) {
-      if (e.status == 503) {
+      if (e.status == 503 && waitOutUnavailable) {
         unavailableAt.add(System.nanoTime());
         followsUnavailable.incrementAndGet();
         long wait = retryAfterMillis(e.headers, e.body, "follow " + id);
