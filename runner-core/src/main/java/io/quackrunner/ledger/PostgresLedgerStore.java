@@ -138,12 +138,11 @@ public final class PostgresLedgerStore implements LedgerStore {
           h.executeUpdate();
         }
         c.commit();
+        c.setAutoCommit(true);
         return first;
       } catch (SQLException | RuntimeException ex) {
-        c.rollback();
+        io.quackrunner.store.SqlErrors.undo(c, ex);
         throw ex;
-      } finally {
-        c.setAutoCommit(true);
       }
     } catch (SQLException ex) {
       throw new RunnerException(
@@ -285,10 +284,12 @@ public final class PostgresLedgerStore implements LedgerStore {
             // the visitor does the work
           }
         }
-      } finally {
-        c.rollback();
-        c.setAutoCommit(true);
+      } catch (SQLException | RuntimeException ex) {
+        io.quackrunner.store.SqlErrors.undo(c, ex);
+        throw ex;
       }
+      c.rollback();
+      c.setAutoCommit(true);
     } catch (SQLException e) {
       throw readFailed(e);
     }

@@ -109,7 +109,40 @@ public final class ReceiptLog implements AutoCloseable {
    *     {@link NodeFenced} when the ledger is fenced and this node's lease is no longer live
    */
   public Committed commit(ReceiptStatement statement) {
-    byte[] envelope = signer.sign(statement);
+    return append(sign(statement));
+  }
+
+  /**
+   * Signs a receipt statement as a DSSE v1.0.2 envelope with the active key, for {@link #append}.
+   *
+   * @return the envelope's JSON bytes
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when signing fails
+   */
+  public byte[] sign(ReceiptStatement statement) {
+    return signer.sign(statement);
+  }
+
+  /**
+   * Appends a signed envelope unless the ledger holds it already: an append whose transaction
+   * committed but whose answer the database connection lost (a restart) is found by its RFC 9162
+   * leaf hash, so retrying it never appends the envelope twice.
+   *
+   * @return the envelope and its (first) ledger index
+   * @throws RunnerException as {@link #append}; of kind UNAVAILABLE when the lookup finds the
+   *     database unreachable
+   */
+  public Committed appendOnce(byte[] envelope) {
+    java.util.OptionalLong at = ledger.indexOf(envelope);
+    return at.isPresent() ? new Committed(envelope, at.getAsLong()) : append(envelope);
+  }
+
+  /**
+   * Appends a signed envelope to the ledger; returns once the entry is durable.
+   *
+   * @throws RunnerException of kind RECEIPT_COMMIT_FAILED when appending fails, or {@link
+   *     NodeFenced} when the ledger is fenced and this node's lease is no longer live
+   */
+  public Committed append(byte[] envelope) {
     try {
       return new Committed(envelope, ledger.append(envelope));
     } catch (RunnerException e) {

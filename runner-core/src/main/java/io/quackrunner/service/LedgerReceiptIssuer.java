@@ -60,11 +60,41 @@ public final class LedgerReceiptIssuer implements ReceiptIssuer {
     if (origin != null) {
       p = p.withOrigin(origin.predicate());
     }
-    ReceiptLog.Committed c = log.commit(ReceiptStatement.of(p));
+    ReceiptLog.Committed c = append(r.id(), log.sign(ReceiptStatement.of(p)));
     if (command && result != null) {
       log.writeBundle(c, result.outDir().resolve("reports"));
     }
     return new IssuedReceipt(new String(c.envelope(), StandardCharsets.UTF_8), c.index());
+  }
+
+  /**
+   * Appends a run's signed receipt; while the database is unreachable (a PostgreSQL restart) the
+   * append is retried as the run's other writes are ({@link StoreRetry}), each retry first looking
+   * the envelope up in the ledger, since the failed attempt may have committed before its answer
+   * was lost. Without this a receipt due during an outage was left to recovery, which a live node
+   * never does for its own runs: the run stayed without a receipt until its node restarted.
+   */
+  private ReceiptLog.Committed append(String runId, byte[] envelope) {
+    boolean[] retry = {false};
+    return StoreRetry.untilAvailable(
+        "receipt append",
+        runId,
+        () -> {
+          try {
+            return retry[0] ? log.appendOnce(envelope) : log.append(envelope);
+          } catch (io.quackrunner.store.NodeFenced e) {
+            throw e;
+          } catch (io.quackrunner.errors.RunnerException e) {
+            if (e.kind() != io.quackrunner.errors.ErrorKind.UNAVAILABLE
+                && io.quackrunner.store.SqlErrors.causedByUnreachable(e)) {
+              throw new io.quackrunner.errors.RunnerException(
+                  io.quackrunner.errors.ErrorKind.UNAVAILABLE, e.getMessage(), e);
+            }
+            throw e;
+          } finally {
+            retry[0] = true;
+          }
+        });
   }
 
   /**

@@ -18,7 +18,8 @@ public interface ReceiptIssuer {
    * @param record the run's terminal record
    * @param result what the sandbox reported, or null when the run never executed (cancelled while
    *     queued) or was cut off (INTERRUPTED)
-   * @return the receipt, or null when this runner issues none
+   * @return the receipt, or null when this runner issues none; while the shared database is
+   *     unreachable the ledger's issuer waits for it ({@link StoreRetry}) rather than fail
    * @throws io.quackrunner.errors.RunnerException of kind RECEIPT_COMMIT_FAILED when signing or
    *     appending fails
    */

@@ -30,15 +30,15 @@ interface SqlAccess extends AutoCloseable {
   /** Commits or rolls back {@code work} on {@code c}, restoring auto-commit after. */
   static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
     c.setAutoCommit(false);
+    T out;
     try {
-      T out = work.run(c);
+      out = work.run(c);
       c.commit();
-      return out;
     } catch (SQLException | RuntimeException e) {
-      c.rollback();
+      SqlErrors.undo(c, e);
       throw e;
-    } finally {
-      c.setAutoCommit(true);
     }
+    c.setAutoCommit(true);
+    return out;
   }
 }

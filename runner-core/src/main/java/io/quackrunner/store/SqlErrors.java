@@ -45,6 +45,46 @@ public final class SqlErrors {
   }
 
   /**
+   * Returns whether a failure was caused by an unreachable database: {@code e} or an exception in
+   * its cause chain is a {@link RunnerException} of kind UNAVAILABLE or an {@link SQLException} for
+   * which {@link #unreachable(SQLException)} holds (e.g. a ledger append's RECEIPT_COMMIT_FAILED
+   * wrapping the pool's connection timeout).
+   */
+  public static boolean causedByUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof RunnerException r && r.kind() == ErrorKind.UNAVAILABLE) {
+        return true;
+      }
+      if (t instanceof SQLException s && unreachable(s)) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Rolls back a failed transaction on {@code c} and restores auto-commit; when either fails too
+   * (the connection broke with the failure: HikariCP then answers every call "Connection is
+   * closed", with no SQLSTATE), that error is added to {@code failure} as suppressed, so the
+   * failure that says why (e.g. {@code 57P01}, admin shutdown) is the one thrown and mapped.
+   */
+  public static void undo(java.sql.Connection c, Throwable failure) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
    * Returns the runner error of a failed store operation.
    *
    * @param what the store and operation, for the message ("run store claim")

@@ -146,7 +146,7 @@ final class LogsApi {
         }
       }
       w.flushPartial();
-      RunRecord done = service.store().find(r.id()).orElseThrow();
+      RunRecord done = record(r.id());
       // The end event carries the RunResult's own fields, so the two never disagree.
       Map<String, Object> end = new java.util.LinkedHashMap<>();
       end.put("id", done.id());
@@ -162,8 +162,26 @@ final class LogsApi {
     }
   }
 
-  private boolean terminal(String id) {
-    return service.store().find(id).orElseThrow().status().isTerminal();
+  private boolean terminal(String id) throws InterruptedException {
+    return record(id).status().isTerminal();
+  }
+
+  /**
+   * Reads a followed run's record, waiting out an unreachable database (a PostgreSQL restart) every
+   * {@code TAIL_MS}: a follow already answered 200 cannot be answered 503 any more, and cut off it
+   * would end without its end event.
+   */
+  private RunRecord record(String id) throws InterruptedException {
+    while (true) {
+      try {
+        return service.store().find(id).orElseThrow();
+      } catch (RunnerException e) {
+        if (e.kind() != ErrorKind.UNAVAILABLE) {
+          throw e;
+        }
+      }
+      Thread.sleep(TAIL_MS);
+    }
   }
 
   /** Sends a stored log from an offset; returns the offset after the last byte sent. */

@@ -46,6 +46,32 @@ final class LoadApi {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Posts JSON with one more request header. */
+  HttpResponse<String> post(String path, String json, String header, String value)
+      throws IOException, InterruptedException {
+    return http.send(
+        req(path)
+            .header("Content-Type", "application/json")
+            .header(header, value)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A follow answered with something other than a 200 event stream. */
+  static final class Refused extends IOException {
+    final int status;
+    final java.net.http.HttpHeaders headers;
+    final String body;
+
+    Refused(String id, int status, java.net.http.HttpHeaders headers, String body) {
+      super("follow " + id + " answered " + status + ": " + body);
+      this.status = status;
+      this.headers = headers;
+      this.body = body;
+    }
+  }
+
   HttpResponse<String> delete(String path) throws IOException, InterruptedException {
     return http.send(req(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -77,7 +103,9 @@ final class LoadApi {
 
   /**
    * Follows a run's logs over SSE until the stream ends; returns the non-empty lines received
-   * ({@code event: …}, {@code data: …}), or throws when the answer is not a 200 event stream.
+   * ({@code event: …}, {@code data: …}).
+   *
+   * @throws Refused when the answer is not a 200 (it carries the answer)
    */
   List<String> follow(String id) throws IOException, InterruptedException {
     HttpResponse<InputStream> r =
@@ -85,8 +113,11 @@ final class LoadApi {
             req("/runs/" + id + "/logs?follow=true").GET().build(),
             HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
-      r.body().close();
-      throw new IOException("follow " + id + " answered " + r.statusCode());
+      String body;
+      try (InputStream in = r.body()) {
+        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      throw new Refused(id, r.statusCode(), r.headers(), body);
     }
     List<String> lines = new ArrayList<>();
     try (BufferedReader b =

@@ -29,13 +29,15 @@ enum Mode {
     return MIX[Math.floorMod(i * 7 + 3, MIX.length)];
   }
 
-  /** Returns the RunRequest JSON of this mode with its own idempotency key. */
+  /**
+   * Returns the RunRequest JSON of this mode with its own idempotency key, or without one when
+   * {@code key} is null (e.g. sent in the Idempotency-Key header).
+   */
   String request(String key) {
     return "{\"tool\":\"load\",\"version\":\"1\",\"verb\":\"run\",\"params\":{\"mode\":\""
         + param
-        + "\"},\"idempotency_key\":\""
-        + key
-        + "\""
+        + "\"}"
+        + (key == null ? "" : ",\"idempotency_key\":\"" + key + "\"")
         + (limits == null ? "" : ",\"limits\":" + limits)
         + "}";
   }

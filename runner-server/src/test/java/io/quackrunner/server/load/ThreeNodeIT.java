@@ -4,31 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quackrunner.ledger.Checkpoint;
 import io.quackrunner.ledger.ConsistencyProof;
-import io.quackrunner.ledger.Ledger;
-import io.quackrunner.ledger.PostgresLedgerStore;
-import io.quackrunner.receipts.Dsse;
-import io.quackrunner.receipts.ReceiptStatement;
-import io.quackrunner.receipts.SigningKey;
-import io.quackrunner.receipts.VerifierKey;
-import io.quackrunner.server.TokenStore;
-import io.quackrunner.store.NodeKey;
-import io.quackrunner.store.PostgresDatabase;
-import io.quackrunner.store.PostgresRunStore;
-import io.quackrunner.store.RunStore;
-import io.quackrunner.store.Schema;
 import io.quackrunner.testing.PostgresExtension;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,38 +29,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ThreeNodeIT {
   @RegisterExtension static final PostgresExtension PG = new PostgresExtension();
 
-  private static final Pattern STARTED =
-      Pattern.compile("\"event\":\"run\\.started\",\"run_id\":\"([0-9a-f-]+)\"");
   private static final int RUNS = 500;
 
   @Test
   void threeNodesOneLedgerAKilledNodeLosesNothingAndRunsNothingTwice() throws Exception {
     long t0 = System.nanoTime();
     String url = PG.newDatabase() + "?user=" + PG.user() + "&password=" + PG.password();
-    Path content = Files.createTempDirectory("qr-3node-content-");
-    Path logs = Files.createTempDirectory("qr-3node-logs-");
-    Path[] states = new Path[3];
-    for (int i = 0; i < 3; i++) {
-      states[i] = Scale.newStateDir();
-    }
-    String token = TokenStore.issue(states[0].resolve("tokens/tokens"), "load");
-    for (int i = 1; i < 3; i++) {
-      Files.createDirectories(states[i].resolve("tokens"));
-      Files.copy(states[0].resolve("tokens/tokens"), states[i].resolve("tokens/tokens"));
-    }
-    ChildServer[] nodes = new ChildServer[3];
-    LoadApi[] apis = new LoadApi[3];
     Map<String, Mode> accepted = new ConcurrentHashMap<>();
     Map<String, Mode> inDoubt = new ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
     List<String> problems = new ArrayList<>();
     List<LoadDriver.Follow> follows = new ArrayList<>();
     LoadDriver[] drivers = new LoadDriver[3];
-    try {
-      for (int i = 0; i < 3; i++) {
-        nodes[i] = node(states[i], logs, i, url, content);
-        apis[i] = new LoadApi(nodes[i].uri, token);
-      }
+    try (Cluster cluster = Cluster.start(url, 3)) {
+      LoadApi[] apis = cluster.apis;
       // Followers on another node than the one a run was sent to, never on node 1 (it is killed).
       drivers[0] = drive(apis[0], apis[2], accepted, inDoubt, next);
       drivers[1] = drive(apis[1], apis[2], accepted, inDoubt, next);
@@ -89,14 +52,13 @@ class ThreeNodeIT {
       }
       Checkpoint before = Checkpoint.parse(apis[0].get("/ledger/checkpoint").body());
       drivers[1].stopping();
-      nodes[1].kill9();
+      cluster.nodes[1].kill9();
       drivers[1].stop();
       collect(drivers[1], follows, problems, "node 1 before its kill");
       long killedAt = System.nanoTime();
       // The survivors go on submitting meanwhile.
       Thread.sleep(4_000); // past node 1's 3 s lease: a live node recovers its runs
-      nodes[1] = node(states[1], logs, 1, url, content);
-      apis[1] = new LoadApi(nodes[1].uri, token);
+      cluster.startNode(1);
       System.out.printf(
           "ThreeNodeIT: node 1 killed at run %d, back after %d ms%n",
           RUNS * 2 / 5, (System.nanoTime() - killedAt) / 1_000_000);
@@ -147,35 +109,18 @@ class ThreeNodeIT {
           .as("the tree after the kill extends the one checkpointed before it")
           .isTrue();
 
-      Map<String, Integer> started = new HashMap<>();
-      try (Stream<Path> files = Files.list(logs)) {
-        for (Path f : files.toList()) {
-          Matcher m = STARTED.matcher(Files.readString(f));
-          while (m.find()) {
-            started.merge(m.group(1), 1, Integer::sum);
-          }
-        }
-      }
+      Map<String, Integer> started = cluster.startedPerRun();
       assertThat(started.values()).as("sandboxes started per run").allMatch(n -> n == 1);
       assertThat(accepted.keySet()).containsAll(started.keySet());
-      Map<String, Integer> receipts = ledgerReceipts(url);
+      Map<String, Integer> receipts = cluster.ledgerReceipts();
       assertThat(receipts.keySet()).isEqualTo(accepted.keySet());
       assertThat(receipts.values()).as("receipts per run in the global ledger").containsOnly(1);
-      for (Path state : states) {
-        Leftovers.Report left = new Leftovers(state, accepted.keySet()).settle(10_000);
-        assertThat(left.problems()).as("left in " + state).isEmpty();
-      }
+      cluster.assertNoLeftovers(accepted.keySet());
       Map<String, Long> statuses = new java.util.TreeMap<>();
       checks.statuses.forEach((k, v) -> statuses.merge(k, (long) v, Long::sum));
       System.out.printf(
           "ThreeNodeIT: %d runs on 3 nodes in %d s, %d followed from another node; %s%n",
           accepted.size(), (System.nanoTime() - t0) / 1_000_000_000, follows.size(), statuses);
-    } finally {
-      for (ChildServer n : nodes) {
-        if (n != null && n.process.isAlive()) {
-          n.stop();
-        }
-      }
     }
   }
 
@@ -195,54 +140,5 @@ class ThreeNodeIT {
       LoadDriver d, List<LoadDriver.Follow> follows, List<String> problems, String where) {
     follows.addAll(d.follows);
     d.failures.forEach(f -> problems.add(where + ": " + f));
-  }
-
-  private static ChildServer node(Path state, Path logs, int i, String url, Path content)
-      throws Exception {
-    return ChildServer.start(
-        state,
-        logs,
-        Scale.REGISTRY,
-        2,
-        64,
-        List.of(
-            "--database",
-            url,
-            "--migrate",
-            "--node-id",
-            "n" + i,
-            "--node-lease",
-            "3s",
-            "--content-dir",
-            content.toString()));
-  }
-
-  /** Reads the global ledger: verifies it with every node's key and counts receipts per run. */
-  private static Map<String, Integer> ledgerReceipts(String url) throws Exception {
-    try (PostgresDatabase db = PostgresDatabase.open(url, Schema.Policy.REFUSE_PENDING, 2);
-        RunStore store = PostgresRunStore.open(db)) {
-      List<VerifierKey> keys = new ArrayList<>();
-      for (NodeKey k : store.nodes().keys()) {
-        keys.add(
-            VerifierKey.of(
-                k.keyId().substring(0, k.keyId().lastIndexOf('+')),
-                Base64.getDecoder().decode(k.publicKey())));
-      }
-      PostgresLedgerStore ls = PostgresLedgerStore.open(db);
-      String origin = ls.setting(Ledger.ORIGIN_SETTING).orElseThrow();
-      try (Ledger ledger = Ledger.open(ls, origin, SigningKey.generate(origin))) {
-        var v = ledger.verify(keys);
-        assertThat(v.ok()).as(String.valueOf(v.problem())).isTrue();
-        Map<String, Integer> counts = new HashMap<>();
-        for (long i = 0; i < ledger.size(); i++) {
-          String exec =
-              ReceiptStatement.parse(Dsse.parse(ledger.entry(i)).payload())
-                  .predicate()
-                  .executionId();
-          counts.merge(exec, 1, Integer::sum);
-        }
-        return counts;
-      }
-    }
   }
 }
