@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -104,12 +106,19 @@ public final class PostgresLedgerStore implements LedgerStore {
             }
           }
         }
+        // Read only when the plan asks (its in-memory frontier is behind: another node appended),
+        // then the whole right edge at once.
+        List<Map<Long, byte[]>> edge = new ArrayList<>(1);
         List<TreeNode> nodes =
             plan.nodes(
                 first,
                 (level, index) -> {
                   try {
-                    return node(c, level, index);
+                    if (edge.isEmpty()) {
+                      edge.add(rightEdge(c, first));
+                    }
+                    byte[] h = edge.get(0).get(edgeKey(level, index));
+                    return h != null ? h : node(c, level, index);
                   } catch (SQLException e) {
                     throw readFailed(e);
                   }
@@ -176,6 +185,52 @@ public final class PostgresLedgerStore implements LedgerStore {
         throw readFailed(e);
       }
     };
+  }
+
+  /**
+   * Reads, in one statement, the stored nodes of the right edge of a tree of {@code size} leaves
+   * (one per set bit of the size, as {@link Frontier#load} asks for them): an appender that finds
+   * the head moved by another node reloads its frontier while it holds the head row, and one round
+   * trip there instead of one per node shortens that hold (docs/BENCHMARKS.md "PostgreSQL cost per
+   * run"). A node not returned is read alone, and reported missing, by {@link #node}.
+   *
+   * @return hash by {@link #edgeKey}
+   */
+  private static Map<Long, byte[]> rightEdge(Connection c, long size) throws SQLException {
+    List<Integer> levels = new ArrayList<>();
+    List<Long> indexes = new ArrayList<>();
+    long start = 0;
+    for (int level = 62; level >= 0; level--) {
+      long width = 1L << level;
+      if ((size & width) != 0) {
+        levels.add(level);
+        indexes.add(start >> level);
+        start += width;
+      }
+    }
+    Map<Long, byte[]> found = new HashMap<>();
+    if (levels.isEmpty()) {
+      return found;
+    }
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT n.level, n.idx, n.hash FROM ledger_nodes n"
+                + " JOIN unnest(?::int[], ?::bigint[]) AS e(level, idx)"
+                + " ON n.level = e.level AND n.idx = e.idx")) {
+      p.setArray(1, c.createArrayOf("integer", levels.toArray()));
+      p.setArray(2, c.createArrayOf("bigint", indexes.toArray()));
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          found.put(edgeKey(r.getInt(1), r.getLong(2)), r.getBytes(3));
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The key of node (level, index) in {@link #rightEdge}'s map: level in the top 6 bits. */
+  private static long edgeKey(int level, long index) {
+    return ((long) level << 57) | index;
   }
 
   private static byte[] node(Connection c, int level, long index) throws SQLException {
