@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * a time (the statement counters are read before and after each, giving the p50 and p90 of
  * statements and database time per run), and runs from 9 clients at once (the totals per run with
  * the idle rate subtracted, the server's CPU per run, the ledger appends per second from three
- * nodes, the append transaction's statements, and the top 10 statements). Database time is {@code
- * total_exec_time + total_plan_time} of top-level statements: time inside the server, including
- * lock and WAL-flush waits, excluding the client's round trips. The ceiling printed is the
- * arithmetic {@code cores × 1000 ms / ms per run}.
+ * nodes, the append transaction's statements, and the top 10 statements); meanwhile a {@link
+ * HeadLockProbe} samples how much of the time the ledger's head row is held. Database time is
+ * {@code total_exec_time + total_plan_time} of top-level statements: time inside the server,
+ * including lock and WAL-flush waits, excluding the client's round trips. The ceiling printed is
+ * the arithmetic {@code cores × 1000 ms / ms per run}.
  *
  * <p>Usage: {@code bin/bench-service pgcost [RUNS] [SEQUENTIAL] [on|off|both]} (defaults 300, 60,
  * both: fsync on first, then off).
@@ -36,6 +37,7 @@ public final class PgCostBench {
   private static final long IDLE_MS = 10_000;
   private static final int WARM_UP = 30;
   private static final long WAL_REPORT_MS = 1_500;
+  private static final long PROBE_MS = 5;
 
   /** The lease check of every fenced write, as matched after constants became {@code ?}. */
   private static final String FENCE =
@@ -102,6 +104,7 @@ public final class PgCostBench {
         }
         AtomicLong n = new AtomicLong();
         drive(clients, CLIENTS, WARM_UP, n, new ArrayList<>());
+        HeadLockProbe probe = HeadLockProbe.open(url, PROBE_MS);
 
         // Idle: the nodes' own statements (heartbeats, sweeps, queue polls) per second.
         stats.reset();
@@ -126,7 +129,10 @@ public final class PgCostBench {
         List<Double> calls = new ArrayList<>();
         List<Double> ms = new ArrayList<>();
         List<Long> latency = new ArrayList<>();
+        long seqSize0 = ledgerSize(url);
+        stats.reset();
         wal0 = stats.wal();
+        probe.start();
         t0 = System.nanoTime();
         for (int i = 0; i < sequential; i++) {
           StatementStats.Sums before = stats.sums();
@@ -137,6 +143,9 @@ public final class PgCostBench {
           calls.add((double) d.calls());
           ms.add(d.ms());
         }
+        double seqRunSecs = (System.nanoTime() - t0) / 1e9;
+        long[] seqHeld = probe.stop();
+        List<StatementStats.Row> seqRows = stats.rows();
         Thread.sleep(WAL_REPORT_MS);
         double seqSecs = (System.nanoTime() - t0) / 1e9;
         StatementStats.Wal seqWal = stats.wal().minus(wal0);
@@ -157,17 +166,27 @@ public final class PgCostBench {
             seqSyncs,
             seqSyncMs,
             pl.ms(50));
+        StatementStats.Wal seqW = seqWal;
+        ledger(
+            seqRows,
+            ledgerSize(url) - seqSize0,
+            seqRunSecs,
+            seqW.syncs() == 0 ? 0 : seqW.syncMs() / seqW.syncs(),
+            seqHeld);
 
         // Concurrent: totals per run, the server's CPU, the ledger from three nodes.
         long size0 = ledgerSize(url);
         stats.reset();
-        cpu0 = stats.cpuSeconds();
+        cpu0 = stats.cpuSeconds(probe.pid());
+        probe.start();
         wal0 = stats.wal();
         List<Long> lat = Collections.synchronizedList(new ArrayList<>());
         t0 = System.nanoTime();
         drive(clients, CLIENTS, runs, n, lat);
         double secs = (System.nanoTime() - t0) / 1e9;
-        double cpu = stats.cpuSeconds() - cpu0;
+        double cpu = stats.cpuSeconds(probe.pid()) - cpu0;
+        long[] held = probe.stop();
+        probe.close();
         StatementStats.Sums total = stats.sums();
         List<StatementStats.Row> rows = stats.rows();
         Thread.sleep(WAL_REPORT_MS);
@@ -207,7 +226,7 @@ public final class PgCostBench {
         long nested = rows.stream().filter(r -> !r.toplevel()).mapToLong(r -> r.calls()).sum();
         System.out.printf(
             "  (nested statements, inside functions or triggers, not in the sums: %d)%n", nested);
-        ledger(rows, appended, secs, syncEach);
+        ledger(rows, appended, secs, syncEach, held);
         int cores = Runtime.getRuntime().availableProcessors();
         double quiet = rank(ms, 50);
         double busy = netMs - lockMs;
@@ -252,6 +271,16 @@ public final class PgCostBench {
         System.out.printf(
             "  statements: %d kinds, %d calls in all%n",
             rows.stream().filter(r -> r.toplevel()).count(), total.calls());
+        System.out.printf("  every statement with at least 0.5 calls per run, most calls first:%n");
+        rows.stream()
+            .filter(r -> r.toplevel() && r.calls() >= runs / 2)
+            .sorted((a, b) -> Long.compare(b.calls(), a.calls()))
+            .forEach(
+                r ->
+                    System.out.printf(
+                        "  %8.2f  %s%n",
+                        (double) r.calls() / runs,
+                        r.query().length() > 110 ? r.query().substring(0, 110) + "…" : r.query()));
       } finally {
         for (ServerProcess s : nodes) {
           s.close();
@@ -267,7 +296,7 @@ public final class PgCostBench {
    * own time in {@code pg_stat_statements}, so one mean WAL sync ({@code syncEach}) stands for it.
    */
   private static void ledger(
-      List<StatementStats.Row> rows, long appended, double secs, double syncEach) {
+      List<StatementStats.Row> rows, long appended, double secs, double syncEach, long[] probe) {
     StatementStats.Row lock = find(rows, "FROM ledger_head FOR UPDATE");
     long txns = lock == null ? 0 : lock.calls();
     double held = 0;
@@ -308,6 +337,13 @@ public final class PgCostBench {
           1000 / (held + syncEach),
           1000 / (held + syncEach) * appended / txns,
           (double) appended / txns);
+      double share = (double) probe[1] / Math.max(1, probe[0]);
+      double holdMs = share * secs * 1000 / txns;
+      System.out.printf(
+          "  head row held (sampled every %d ms, %d samples): %.1f %% of the time = %.3f ms per"
+              + " append transaction, round trips and the holder's scheduling included; %.0f"
+              + " transactions/s at most%n",
+          PROBE_MS, probe[0], share * 100, holdMs, 1000 / holdMs);
     }
   }
 

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * them, and the CPU time of the server's processes from {@code /proc}.
  *
  * <p>This reader is connected to another database ({@code postgres}) than the one it reads ({@code
- * dbid}), so its own queries are never counted in the figures.
+ * dbid}), so its own queries are never counted in the figures; statements naming {@code
+ * pg_stat_activity} (a {@link HeadLockProbe}'s) are left out too.
  */
 final class StatementStats implements AutoCloseable {
   /** Clock ticks per second of {@code /proc/PID/stat} (USER_HZ; 100 on Linux x86-64). */
@@ -119,7 +120,8 @@ final class StatementStats implements AutoCloseable {
     try (PreparedStatement p =
         c.prepareStatement(
             "SELECT coalesce(sum(calls), 0), coalesce(sum(total_exec_time + total_plan_time), 0)"
-                + " FROM pg_stat_statements WHERE dbid = ? AND toplevel")) {
+                + " FROM pg_stat_statements WHERE dbid = ? AND toplevel"
+                + " AND query NOT LIKE '%pg_stat_activity%'")) {
       p.setLong(1, dbid);
       try (ResultSet r = p.executeQuery()) {
         r.next();
@@ -133,7 +135,7 @@ final class StatementStats implements AutoCloseable {
     try (PreparedStatement p =
         c.prepareStatement(
             "SELECT query, toplevel, calls, total_exec_time, total_plan_time, rows"
-                + " FROM pg_stat_statements WHERE dbid = ?"
+                + " FROM pg_stat_statements WHERE dbid = ? AND query NOT LIKE '%pg_stat_activity%'"
                 + " ORDER BY total_exec_time + total_plan_time DESC")) {
       p.setLong(1, dbid);
       List<Row> rows = new ArrayList<>();
@@ -158,6 +160,11 @@ final class StatementStats implements AutoCloseable {
    * writer, checkpointer, …: utime + stime) and the children it has reaped (cutime + cstime).
    */
   double cpuSeconds() throws IOException {
+    return cpuSeconds(-1);
+  }
+
+  /** Returns {@link #cpuSeconds()} without the live session of process {@code exclude}. */
+  double cpuSeconds(long exclude) throws IOException {
     long ticks = 0;
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
       for (Path p : procs.toList()) {
@@ -177,7 +184,7 @@ final class StatementStats implements AutoCloseable {
         if (pid == postmaster) {
           ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
           ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
-        } else if (Long.parseLong(f[1]) == postmaster) {
+        } else if (Long.parseLong(f[1]) == postmaster && pid != exclude) {
           ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
         }
       }
