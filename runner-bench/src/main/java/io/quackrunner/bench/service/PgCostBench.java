@@ -236,7 +236,7 @@ public final class PgCostBench {
                 + "    %d x 1000 ms / %.2f database ms per run (at once, lock wait left out) = %.0f"
                 + " runs/s%n"
                 + "    %d x 1000 ms / %.2f ms of the server's CPU per run (at once) = %.0f runs/s%n"
-                + "    WAL: %.2f syncs per run x %.3f ms = %.2f ms of flushing per run, %.0f runs/s"
+                + "    WAL: %.2f syncs per run x %.3f ms = %.2f ms of flushing per run, %s runs/s"
                 + " if no two commits shared a flush (PostgreSQL's flushes do cover commits queued"
                 + " behind them)%n",
             cores,
@@ -252,7 +252,9 @@ public final class PgCostBench {
             syncs,
             syncEach,
             syncs * syncEach,
-            1000 / (syncs * syncEach));
+            syncs * syncEach > 0
+                ? String.format("%.0f", 1000 / (syncs * syncEach))
+                : "no limit of");
         System.out.printf("  top 10 statements by total time (exec + plan):%n");
         System.out.printf(
             "  %9s %8s %10s %9s %9s  %s%n",
