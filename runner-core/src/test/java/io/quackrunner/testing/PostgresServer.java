@@ -11,8 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +29,10 @@ import java.util.stream.Stream;
  * refused as on a real server. The system cluster the package may have made on port 5432 is never
  * used. When PostgreSQL is not installed, {@link #start()} fails naming the package ({@code
  * bin/setup} installs it): a test that needs PostgreSQL never passes without one.
+ *
+ * <p>{@link #start()} runs the server with {@code fsync=off} (a test's data need not survive a
+ * power cut, and it is faster); {@link #builder()} starts one with fsync on or other settings, e.g.
+ * the statement statistics a benchmark reads.
  */
 public final class PostgresServer implements AutoCloseable {
   /** The directory of Debian's PostgreSQL 15 programs ({@code initdb}, {@code pg_ctl}). */
@@ -40,21 +47,84 @@ public final class PostgresServer implements AutoCloseable {
 
   private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
+  private static final Pattern SETTING_NAME = Pattern.compile("[a-z_][a-z0-9_.]*");
+  private static final Pattern SETTING_VALUE = Pattern.compile("[A-Za-z0-9_.,:/+-]+");
+
   private final Path dir;
   private final int port;
+  private final String settings;
 
-  private PostgresServer(Path dir, int port) {
+  private PostgresServer(Path dir, int port, String settings) {
     this.dir = dir;
     this.port = port;
+    this.settings = settings;
   }
 
   /**
-   * Makes and starts a new cluster.
+   * Makes and starts a new cluster with {@code fsync=off}.
    *
    * @throws IllegalStateException when PostgreSQL is not installed or does not start; the message
    *     carries the server's log
    */
   public static PostgresServer start() {
+    return builder().start();
+  }
+
+  /** Returns a builder of a cluster with other server settings than {@link #start()}'s. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Server settings of a cluster to start, passed as {@code -c name=value} options (PostgreSQL 15
+   * "Server Configuration"); by default only {@code fsync=off}.
+   */
+  public static final class Builder {
+    private final Map<String, String> settings = new LinkedHashMap<>();
+
+    private Builder() {
+      settings.put("fsync", "off");
+    }
+
+    /** Turns fsync on (PostgreSQL's own default) or off ({@link #start()}'s). */
+    public Builder fsync(boolean on) {
+      settings.put("fsync", on ? "on" : "off");
+      return this;
+    }
+
+    /**
+     * Sets one server setting, e.g. {@code setting("shared_preload_libraries",
+     * "pg_stat_statements")}.
+     *
+     * @throws IllegalArgumentException when the name is not a setting name or the value holds
+     *     characters other than letters, digits and {@code _ . , : / + -}
+     */
+    public Builder setting(String name, String value) {
+      if (!SETTING_NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException("not a PostgreSQL setting name: " + name);
+      }
+      if (!SETTING_VALUE.matcher(value).matches()) {
+        throw new IllegalArgumentException(
+            "setting " + name + ": value " + value + " holds characters it cannot be passed with");
+      }
+      settings.put(name, value);
+      return this;
+    }
+
+    /**
+     * Makes and starts the cluster.
+     *
+     * @throws IllegalStateException when PostgreSQL is not installed or does not start (e.g. an
+     *     unknown setting); the message carries the server's log
+     */
+    public PostgresServer start() {
+      StringBuilder options = new StringBuilder();
+      settings.forEach((k, v) -> options.append(" -c ").append(k).append('=').append(v));
+      return startCluster(options.toString());
+    }
+  }
+
+  private static PostgresServer startCluster(String settings) {
     if (!Files.isExecutable(BIN.resolve("initdb"))) {
       throw new IllegalStateException(
           BIN.resolve("initdb")
@@ -97,9 +167,9 @@ public final class PostgresServer implements AutoCloseable {
               "-t",
               "60",
               "-o",
-              serverOptions(dir, port),
+              serverOptions(dir, port, settings),
               "start");
-          return new PostgresServer(dir, port);
+          return new PostgresServer(dir, port, settings);
         } catch (IllegalStateException e) {
           last = e;
         }
@@ -110,8 +180,8 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private static String serverOptions(Path dir, int port) {
-    return "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off";
+  private static String serverOptions(Path dir, int port, String settings) {
+    return "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1" + settings;
   }
 
   /**
@@ -149,7 +219,7 @@ public final class PostgresServer implements AutoCloseable {
         "-t",
         "60",
         "-o",
-        serverOptions(dir, port),
+        serverOptions(dir, port, settings),
         "start");
   }
 

@@ -53,4 +53,59 @@ class PostgresServerIT {
             () -> DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD))
         .isInstanceOf(SQLException.class);
   }
+
+  @Test
+  void aBuilderStartsAServerWithItsSettings() throws SQLException {
+    try (PostgresServer other =
+        PostgresServer.builder()
+            .fsync(true)
+            .setting("shared_preload_libraries", "pg_stat_statements")
+            .setting("pg_stat_statements.track", "all")
+            .start()) {
+      String url = other.createDatabase("stats");
+      try (Connection c =
+              DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD);
+          Statement s = c.createStatement()) {
+        s.execute("CREATE EXTENSION pg_stat_statements");
+        try (ResultSet r =
+            s.executeQuery(
+                "SELECT current_setting('fsync'), current_setting('pg_stat_statements.track'),"
+                    + " (SELECT count(*) FROM pg_stat_statements) >= 0")) {
+          r.next();
+          assertThat(r.getString(1)).isEqualTo("on");
+          assertThat(r.getString(2)).isEqualTo("all");
+          assertThat(r.getBoolean(3)).isTrue();
+        }
+      }
+      // A restart keeps the settings.
+      other.stop();
+      other.startAgain();
+      try (Connection c =
+              DriverManager.getConnection(url, PostgresServer.USER, PostgresServer.PASSWORD);
+          Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT current_setting('fsync')")) {
+        r.next();
+        assertThat(r.getString(1)).isEqualTo("on");
+      }
+    }
+  }
+
+  @Test
+  void aBuilderRefusesASettingItCannotPass() {
+    assertThatThrownBy(() -> PostgresServer.builder().setting("work_mem", "4 MB"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("work_mem");
+    assertThatThrownBy(() -> PostgresServer.builder().setting("Bad Name", "1"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void startHasFsyncOff() throws SQLException {
+    try (Connection c = DriverManager.getConnection(PG.url(), PG.user(), PG.password());
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT current_setting('fsync')")) {
+      r.next();
+      assertThat(r.getString(1)).isEqualTo("off");
+    }
+  }
 }

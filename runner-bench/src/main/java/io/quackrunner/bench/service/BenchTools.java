@@ -77,6 +77,18 @@ final class BenchTools {
     return new BenchTools(state, registry, token);
   }
 
+  /**
+   * Makes another fresh state directory with this one's registry and a copy of its token file, for
+   * a second node the same token is valid on.
+   */
+  BenchTools sibling() throws IOException {
+    Path other = Files.createTempDirectory("qr-bench-service-");
+    Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rwx--x--x"));
+    Files.createDirectories(other.resolve("tokens"));
+    Files.copy(state.resolve("tokens/tokens"), other.resolve("tokens/tokens"));
+    return new BenchTools(other, registry, token);
+  }
+
   /** Returns the RunRequest JSON of a tool's one verb; {@code n} makes each request distinct. */
   static String request(String tool, long n) {
     return "{\"tool\":\""

@@ -28,6 +28,12 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static ServerProcess start(BenchTools t, int concurrency, int queue) throws IOException {
+    return start(t, concurrency, queue, List.of());
+  }
+
+  /** Starts the server with more options, e.g. {@code --database URL --node-id ID}. */
+  static ServerProcess start(BenchTools t, int concurrency, int queue, List<String> more)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> cmd =
         new ArrayList<>(
@@ -48,6 +54,7 @@ final class ServerProcess implements AutoCloseable {
                 Integer.toString(concurrency),
                 "--queue",
                 Integer.toString(queue)));
+    cmd.addAll(more);
     Path log = t.state.resolve("server-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
     BufferedReader out =
