@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -76,20 +75,7 @@ class ReceiptOutageIT {
   }
 
   private static RunRecord ended(RunStore store) {
-    RunRecord r =
-        RunRecord.queued(
-            UUID.randomUUID().toString(),
-            "t",
-            "trig-" + UUID.randomUUID(),
-            "req",
-            CommandTool.TOOL,
-            "0",
-            CommandTool.TOOL,
-            "{}",
-            Instant.now(),
-            "test:1");
-    assertThat(store.claim(r).created()).isTrue();
-    assertThat(store.markRunning(r.id(), Instant.now())).isTrue();
+    RunRecord r = StoredRuns.running(store, "test:1");
     assertThat(
             store.finish(
                 r.id(),

@@ -9,7 +9,6 @@ import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +25,7 @@ class RunCompletionsTest {
   void aWatchedRunIsCompleteOnlyOnceItsReceiptIsRecorded() throws Exception {
     try (RunStore store = RunStore.open(state.resolve("runs.db"))) {
       RunCompletions completions = new RunCompletions(store, "here:1", o -> true, r -> {}, true);
-      RunRecord r = running(store, "there:1");
+      RunRecord r = StoredRuns.running(store, "there:1");
       CompletableFuture<RunRecord> f = completions.of(r.id());
       assertThat(store.finish(r.id(), failed())).isTrue();
       Thread.sleep(10 * RunCompletions.POLL_MS); // the watcher reads the terminal record meanwhile
@@ -44,7 +43,7 @@ class RunCompletionsTest {
       java.util.Set<String> dead = java.util.concurrent.ConcurrentHashMap.newKeySet();
       RunCompletions completions =
           new RunCompletions(store, "here:1", o -> !dead.contains(o), r -> {}, true);
-      RunRecord r = running(store, "there:1");
+      RunRecord r = StoredRuns.running(store, "there:1");
       CompletableFuture<RunRecord> f = completions.of(r.id());
       assertThat(store.finish(r.id(), failed())).isTrue();
       Thread.sleep(10 * RunCompletions.POLL_MS);
@@ -60,29 +59,11 @@ class RunCompletionsTest {
   void withoutReceiptsAWatchedRunIsCompleteAtItsTerminalWrite() throws Exception {
     try (RunStore store = RunStore.open(state.resolve("runs.db"))) {
       RunCompletions completions = new RunCompletions(store, "here:1", o -> true, r -> {}, false);
-      RunRecord r = running(store, "there:1");
+      RunRecord r = StoredRuns.running(store, "there:1");
       CompletableFuture<RunRecord> f = completions.of(r.id());
       assertThat(store.finish(r.id(), failed())).isTrue();
       assertThat(f.get(10, TimeUnit.SECONDS).status()).isEqualTo(RunStatus.FAILED);
     }
-  }
-
-  private static RunRecord running(RunStore store, String owner) {
-    RunRecord r =
-        RunRecord.queued(
-            UUID.randomUUID().toString(),
-            "t",
-            "trig-" + UUID.randomUUID(),
-            "req",
-            CommandTool.TOOL,
-            "0",
-            CommandTool.TOOL,
-            "{}",
-            Instant.now(),
-            owner);
-    assertThat(store.claim(r).created()).isTrue();
-    assertThat(store.markRunning(r.id(), Instant.now())).isTrue();
-    return r;
   }
 
   private static Completion failed() {

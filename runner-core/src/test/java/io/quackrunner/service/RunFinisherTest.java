@@ -12,7 +12,6 @@ import io.quackrunner.store.RunRecord;
 import io.quackrunner.store.RunStore;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,7 @@ class RunFinisherTest {
     try (RunStore store = RunStore.open(state.resolve("runs.db"));
         ReceiptLog log = ReceiptLog.open(state)) {
       RunFinisher finisher = finisher(store, new LedgerReceiptIssuer(log));
-      RunRecord r = running(store);
+      RunRecord r = StoredRuns.running(store, "test:1");
       assertThat(finisher.finish(r.id(), ended(RunStatus.INTERRUPTED), null)).isTrue();
       RunRecord first = store.find(r.id()).orElseThrow();
       assertThat(first.receiptJson()).isNotNull();
@@ -53,7 +52,7 @@ class RunFinisherTest {
     try (RunStore store = RunStore.open(state.resolve("runs.db"));
         ReceiptLog log = ReceiptLog.open(state)) {
       RunFinisher finisher = finisher(store, new LedgerReceiptIssuer(log));
-      RunRecord r = running(store);
+      RunRecord r = StoredRuns.running(store, "test:1");
       // Another writer ended the run and has not issued its receipt yet.
       assertThat(store.finish(r.id(), ended(RunStatus.CANCELLED))).isTrue();
 
@@ -72,24 +71,6 @@ class RunFinisherTest {
     RunCompletions completions = new RunCompletions(store, "test:1", o -> true, r -> {}, true);
     return new RunFinisher(
         store, receipts, new RunLogs(), completions, () -> RunEvents.NONE, () -> {});
-  }
-
-  private static RunRecord running(RunStore store) {
-    RunRecord r =
-        RunRecord.queued(
-            UUID.randomUUID().toString(),
-            "t",
-            "trig-" + UUID.randomUUID(),
-            "req",
-            CommandTool.TOOL,
-            "0",
-            CommandTool.TOOL,
-            "{}",
-            Instant.now(),
-            "test:1");
-    assertThat(store.claim(r).created()).isTrue();
-    assertThat(store.markRunning(r.id(), Instant.now())).isTrue();
-    return r;
   }
 
   private static Completion ended(RunStatus status) {
