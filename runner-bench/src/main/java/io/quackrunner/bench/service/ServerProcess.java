@@ -35,25 +35,28 @@ final class ServerProcess implements AutoCloseable {
   static ServerProcess start(BenchTools t, int concurrency, int queue, List<String> more)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec", ""),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.quackrunner.server.ServerMain",
-                "--port",
-                "0",
-                "--state-dir",
-                t.state.toString(),
-                "--registry",
-                t.registry.toString(),
-                "--concurrency",
-                Integer.toString(concurrency),
-                "--queue",
-                Integer.toString(queue)));
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+    // BENCH_SERVER_JVM_OPTS: extra JVM options for the server, e.g. a JFR recording to profile it.
+    String extra = System.getenv("BENCH_SERVER_JVM_OPTS");
+    if (extra != null && !extra.isBlank()) {
+      cmd.addAll(List.of(extra.strip().split("\\s+")));
+    }
+    cmd.addAll(
+        List.of(
+            "-Dquackrunner.libexec=" + System.getProperty("quackrunner.libexec", ""),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.quackrunner.server.ServerMain",
+            "--port",
+            "0",
+            "--state-dir",
+            t.state.toString(),
+            "--registry",
+            t.registry.toString(),
+            "--concurrency",
+            Integer.toString(concurrency),
+            "--queue",
+            Integer.toString(queue)));
     cmd.addAll(more);
     Path log = t.state.resolve("server-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
@@ -101,6 +104,32 @@ final class ServerProcess implements AutoCloseable {
       (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS,
       (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS
     };
+  }
+
+  /**
+   * Returns CPU seconds (utime + stime) of each live thread of the server JVM, summed by thread
+   * group: the thread's name ({@code /proc/PID/task/TID/comm}, at most 15 bytes) with its digits
+   * removed, so {@code run-worker-3} and {@code run-worker-12} count as {@code run-worker-}.
+   * Threads that ended are not in it; compare the sum with {@link #cpuSeconds()}.
+   */
+  java.util.Map<String, Double> threadCpuSeconds() throws IOException {
+    java.util.Map<String, Double> sum = new java.util.TreeMap<>();
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    try (var dirs = Files.list(tasks)) {
+      for (Path task : (Iterable<Path>) dirs::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (java.nio.file.NoSuchFileException gone) {
+          continue; // the thread ended between the listing and the read
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        double secs = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
+        sum.merge(name.replaceAll("[0-9]+", ""), secs, Double::sum);
+      }
+    }
+    return sum;
   }
 
   @Override

@@ -2,7 +2,9 @@ package io.quackrunner.bench.service;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,8 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * server runs at once (at least 4), with the CPU the server JVM and its sandboxes used and how busy
  * the whole machine was.
  *
- * <p>Usage: {@code bin/bench-service throughput [RUNS_PER_LEVEL]} (default 200, after 20 warm-up
- * runs per level).
+ * <p>Usage: {@code bin/bench-service throughput [RUNS_PER_LEVEL] [WARM_UP_RUNS]} (defaults 200 and
+ * 20 per level; a fresh server per level, so its JIT compiles during the warm-up and, with few
+ * warm-up runs, during the measured runs too). After the table, the server's CPU per run by thread
+ * group at each level (from {@code /proc/PID/task}), which names the threads that bound it.
  */
 public final class ThroughputBench {
   private ThroughputBench() {}
@@ -20,10 +24,12 @@ public final class ThroughputBench {
   /** Runs the benchmark and prints its table. */
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     System.out.printf(
-        "throughput of /bin/true runs, %d per level, %d cores; CPU in cores (CPU seconds per"
-            + " second)%n",
-        runs, Runtime.getRuntime().availableProcessors());
+        "throughput of /bin/true runs, %d per level after %d warm-up runs, %d cores; CPU in cores"
+            + " (CPU seconds per second)%n",
+        runs, warmUp, Runtime.getRuntime().availableProcessors());
+    List<String> breakdown = new ArrayList<>();
     System.out.printf(
         "%11s %8s %9s %9s %9s %11s %12s %13s%n",
         "concurrency",
@@ -40,14 +46,16 @@ public final class ThroughputBench {
         Client client = new Client(s.uri, t.token);
         int clients = Math.max(4, 2 * c);
         AtomicLong n = new AtomicLong();
-        drive(client, clients, 20, n, new ArrayList<>());
+        drive(client, clients, warmUp, n, new ArrayList<>());
         List<Long> lat = Collections.synchronizedList(new ArrayList<>());
         double[] cpu0 = s.cpuSeconds();
+        Map<String, Double> threads0 = s.threadCpuSeconds();
         MachineCpu m0 = MachineCpu.now();
         long t0 = System.nanoTime();
         drive(client, clients, runs, n, lat);
         double secs = (System.nanoTime() - t0) / 1e9;
         double[] cpu1 = s.cpuSeconds();
+        Map<String, Double> threads1 = s.threadCpuSeconds();
         double busy = MachineCpu.now().busySince(m0);
         Percentiles p = new Percentiles(lat);
         System.out.printf(
@@ -60,8 +68,49 @@ public final class ThroughputBench {
             (cpu1[0] - cpu0[0]) / secs,
             (cpu1[1] - cpu0[1]) / secs,
             busy * 100);
+        breakdown.add(perThread(c, runs, cpu1[0] - cpu0[0], threads0, threads1));
       }
     }
+    System.out.println("server CPU per run (ms) by thread group, largest first:");
+    breakdown.forEach(System.out::println);
+  }
+
+  /** One line: total server CPU per run, then each thread group's share, ended threads last. */
+  private static String perThread(
+      int concurrency,
+      int runs,
+      double total,
+      Map<String, Double> before,
+      Map<String, Double> after) {
+    Map<String, Double> delta = new HashMap<>();
+    double live = 0;
+    for (var e : after.entrySet()) {
+      double d = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
+      if (d > 0) {
+        delta.put(e.getKey(), d);
+        live += d;
+      }
+    }
+    StringBuilder line =
+        new StringBuilder(
+            String.format("  concurrency %2d: %.1f =", concurrency, total * 1000 / runs));
+    delta.entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+        .limit(8)
+        .forEach(
+            e -> line.append(String.format(" %s %.1f,", e.getKey(), e.getValue() * 1000 / runs)));
+    line.append(
+        String.format(
+            " ended or smaller threads %.1f",
+            (total - live) * 1000 / runs
+                + delta.values().stream()
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .skip(8)
+                        .mapToDouble(Double::doubleValue)
+                        .sum()
+                    * 1000
+                    / runs));
+    return line.toString();
   }
 
   private static void drive(Client client, int threads, int runs, AtomicLong n, List<Long> lat)
