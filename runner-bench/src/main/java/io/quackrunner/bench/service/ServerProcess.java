@@ -6,9 +6,12 @@ import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,9 +100,7 @@ final class ServerProcess implements AutoCloseable {
    * children, i.e. the sandboxes (cutime + cstime).
    */
   double[] cpuSeconds() throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    // after "pid (comm) ": state=0 … utime=11 stime=12 cutime=13 cstime=14
+    String[] f = fields(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat")));
     return new double[] {
       (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS,
       (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS
@@ -112,24 +113,32 @@ final class ServerProcess implements AutoCloseable {
    * removed, so {@code run-worker-3} and {@code run-worker-12} count as {@code run-worker-}.
    * Threads that ended are not in it; compare the sum with {@link #cpuSeconds()}.
    */
-  java.util.Map<String, Double> threadCpuSeconds() throws IOException {
-    java.util.Map<String, Double> sum = new java.util.TreeMap<>();
+  Map<String, Double> threadCpuSeconds() throws IOException {
+    Map<String, Double> sum = new TreeMap<>();
     Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
     try (var dirs = Files.list(tasks)) {
       for (Path task : (Iterable<Path>) dirs::iterator) {
         String stat;
         try {
           stat = Files.readString(task.resolve("stat"));
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
           continue; // the thread ended between the listing and the read
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] f = fields(stat);
         double secs = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS;
         sum.merge(name.replaceAll("[0-9]+", ""), secs, Double::sum);
       }
     }
     return sum;
+  }
+
+  /**
+   * Returns the fields of a {@code /proc/PID/stat} line after "pid (comm) ": state is [0], utime
+   * [11], stime [12], cutime [13], cstime [14] (proc(5)).
+   */
+  private static String[] fields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   @Override

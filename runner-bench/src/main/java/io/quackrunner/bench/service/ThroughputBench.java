@@ -2,7 +2,6 @@ package io.quackrunner.bench.service;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,41 +74,30 @@ public final class ThroughputBench {
     breakdown.forEach(System.out::println);
   }
 
-  /** One line: total server CPU per run, then each thread group's share, ended threads last. */
+  /** One line: total server CPU per run, its eight largest thread groups, then the rest. */
   private static String perThread(
       int concurrency,
       int runs,
       double total,
       Map<String, Double> before,
       Map<String, Double> after) {
-    Map<String, Double> delta = new HashMap<>();
-    double live = 0;
-    for (var e : after.entrySet()) {
-      double d = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
-      if (d > 0) {
-        delta.put(e.getKey(), d);
-        live += d;
-      }
-    }
+    List<Map.Entry<String, Double>> largest =
+        after.entrySet().stream()
+            .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+            .filter(e -> e.getValue() > 0)
+            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+            .limit(8)
+            .toList();
     StringBuilder line =
         new StringBuilder(
             String.format("  concurrency %2d: %.1f =", concurrency, total * 1000 / runs));
-    delta.entrySet().stream()
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-        .limit(8)
-        .forEach(
-            e -> line.append(String.format(" %s %.1f,", e.getKey(), e.getValue() * 1000 / runs)));
-    line.append(
-        String.format(
-            " ended or smaller threads %.1f",
-            (total - live) * 1000 / runs
-                + delta.values().stream()
-                        .sorted(java.util.Comparator.reverseOrder())
-                        .skip(8)
-                        .mapToDouble(Double::doubleValue)
-                        .sum()
-                    * 1000
-                    / runs));
+    double shown = 0;
+    for (var e : largest) {
+      line.append(String.format(" %s %.1f,", e.getKey(), e.getValue() * 1000 / runs));
+      shown += e.getValue();
+    }
+    // what ended in the window or is smaller than the eight above
+    line.append(String.format(" ended or smaller threads %.1f", (total - shown) * 1000 / runs));
     return line.toString();
   }
 
