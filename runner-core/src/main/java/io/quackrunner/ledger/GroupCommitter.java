@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Batches concurrent appends into one store transaction on a single writer thread.
@@ -26,6 +25,13 @@ final class GroupCommitter implements AutoCloseable {
 
   private record Pending(List<byte[]> entries, CompletableFuture<Long> firstIndex) {}
 
+  /**
+   * Queued by {@link #close} so that the writer, blocked in {@code take}, wakes at once and sees
+   * {@code closed} (a timed poll made every close wait up to its timeout: about 90 ms of each
+   * {@code runner exec}).
+   */
+  private static final Pending WAKE = new Pending(List.of(), new CompletableFuture<>());
+
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final LedgerStore store;
   private final Thread thread;
@@ -43,7 +49,13 @@ final class GroupCommitter implements AutoCloseable {
     return frontier;
   }
 
-  CompletableFuture<Long> submit(List<byte[]> entries) {
+  /**
+   * Queues {@code entries}; the future completes with the first index once their batch is durable,
+   * or with RECEIPT_COMMIT_FAILED. Synchronized with {@link #close}, so nothing is queued after the
+   * writer's last look at the queue (an append racing close is committed or refused, never left
+   * waiting).
+   */
+  synchronized CompletableFuture<Long> submit(List<byte[]> entries) {
     CompletableFuture<Long> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(
@@ -58,16 +70,18 @@ final class GroupCommitter implements AutoCloseable {
     List<Pending> batch = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {
-        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
+        Pending first = queue.take();
+        if (first == WAKE) {
           continue;
         }
         batch.add(first);
         int count = first.entries().size();
         Pending next;
         while (count < MAX_BATCH_ENTRIES && (next = queue.poll()) != null) {
-          batch.add(next);
-          count += next.entries().size();
+          if (next != WAKE) {
+            batch.add(next);
+            count += next.entries().size();
+          }
         }
         commit(batch);
       } catch (InterruptedException e) {
@@ -135,7 +149,10 @@ final class GroupCommitter implements AutoCloseable {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      queue.add(WAKE);
+    }
     try {
       thread.join();
     } catch (InterruptedException e) {

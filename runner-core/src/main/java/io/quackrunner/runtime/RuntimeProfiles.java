@@ -1,7 +1,6 @@
 package io.quackrunner.runtime;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
@@ -102,23 +101,44 @@ public final class RuntimeProfiles {
     }
   }
 
+  /** The fields a profile may have, as {@code runtimes.json} spells them; any other is an error. */
+  private static final java.util.Set<String> FIELDS =
+      java.util.Set.of(
+          "id",
+          "type",
+          "version_command",
+          "version_pattern",
+          "version_prefix",
+          "path",
+          "binds",
+          "env");
+
+  /**
+   * Parses a list of profiles. Read as a JSON tree and mapped by hand, not through Jackson's data
+   * binding into the record: binding builds a deserializer by reflection, about 35 ms of every
+   * short-lived {@code runner exec} (issue 19, docs/BENCHMARKS.md). Unknown fields, a value of the
+   * wrong JSON type and a list that is not one are all errors.
+   */
   private static RuntimeProfiles parse(byte[] json, String source) {
-    ObjectMapper om = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    List<RuntimeProfile> list;
+    JsonNode root;
     try {
-      list = om.readValue(json, new TypeReference<List<RuntimeProfile>>() {});
+      root = new ObjectMapper().readTree(json);
     } catch (IOException e) {
       throw new RunnerException(
           ErrorKind.CONFIGURATION, source + ": " + e.getMessage().split("\n")[0]);
     }
-    Map<String, RuntimeProfile> m = new LinkedHashMap<>();
-    if (list == null) {
+    if (root == null || !root.isArray()) {
       throw new RunnerException(ErrorKind.CONFIGURATION, source + ": not a list of profiles");
     }
-    for (RuntimeProfile p : list) {
-      if (p == null) {
+    List<RuntimeProfile> list = new ArrayList<>();
+    for (JsonNode n : root) {
+      if (n.isNull()) {
         throw new RunnerException(ErrorKind.CONFIGURATION, source + ": a profile is null");
       }
+      list.add(profile(n, source));
+    }
+    Map<String, RuntimeProfile> m = new LinkedHashMap<>();
+    for (RuntimeProfile p : list) {
       if (p.id() == null
           || p.type() == null
           || p.versionCommand() == null
@@ -153,6 +173,80 @@ public final class RuntimeProfiles {
       }
     }
     return new RuntimeProfiles(m);
+  }
+
+  private static RuntimeProfile profile(JsonNode n, String source) {
+    if (!n.isObject()) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, source + ": a profile is a JSON object, not " + n.getNodeType());
+    }
+    String id = n.path("id").isTextual() ? n.get("id").asText() : null;
+    String where = source + ": profile " + id;
+    for (var names = n.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELDS.contains(name)) {
+        throw new RunnerException(
+            ErrorKind.CONFIGURATION, where + " has an unknown field '" + name + "'");
+      }
+    }
+    Map<String, String> env = null;
+    JsonNode e = n.get("env");
+    if (e != null && !e.isNull()) {
+      if (!e.isObject()) {
+        throw new RunnerException(ErrorKind.CONFIGURATION, where + ": env is not an object");
+      }
+      env = new LinkedHashMap<>();
+      for (var it = e.fields(); it.hasNext(); ) {
+        var kv = it.next();
+        if (!kv.getValue().isTextual()) {
+          throw new RunnerException(
+              ErrorKind.CONFIGURATION, where + ": env " + kv.getKey() + " is not a string");
+        }
+        env.put(kv.getKey(), kv.getValue().asText());
+      }
+    }
+    return new RuntimeProfile(
+        text(n, "id", where),
+        text(n, "type", where),
+        strings(n, "version_command", where),
+        text(n, "version_pattern", where),
+        text(n, "version_prefix", where),
+        text(n, "path", where),
+        strings(n, "binds", where),
+        env);
+  }
+
+  /** A string field, or null when absent or JSON null. */
+  private static String text(JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new RunnerException(ErrorKind.CONFIGURATION, where + ": " + field + " is not a string");
+    }
+    return v.asText();
+  }
+
+  /** A list-of-strings field, or null when absent or JSON null. */
+  private static List<String> strings(JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isArray()) {
+      throw new RunnerException(
+          ErrorKind.CONFIGURATION, where + ": " + field + " is not a list of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual()) {
+        throw new RunnerException(
+            ErrorKind.CONFIGURATION, where + ": " + field + " has an item that is not a string");
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 
   /** Returns the profile of {@code id} (without a pin), or null when there is none. */

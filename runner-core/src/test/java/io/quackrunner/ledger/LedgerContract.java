@@ -5,7 +5,9 @@ import static io.quackrunner.ledger.LedgerFixture.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quackrunner.errors.ErrorKind;
 import io.quackrunner.errors.RunnerException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -191,6 +193,53 @@ public abstract class LedgerContract {
               "UPDATE " + table("settings") + " SET value = value",
               "DELETE FROM " + table("settings"))) {
         assertThatThrownBy(() -> s.execute(sql)).as(sql).hasMessageContaining("append-only");
+      }
+    }
+  }
+
+  /**
+   * Appends racing {@code close}: each is durable at the index it returned or refused with
+   * RECEIPT_COMMIT_FAILED; none is lost, and none is left waiting (close wakes the group-commit
+   * writer and is atomic with queuing, issue 19).
+   */
+  @Test
+  void appendsRacingCloseAreDurableOrRefusedAndNeverLeftWaiting() throws Exception {
+    Ledger ledger = open();
+    int threads = 8;
+    java.util.Map<Long, byte[]> durable = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Object> refusals = Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
+    List<Thread> appenders = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      appenders.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    started.countDown();
+                    for (int i = 0; ; i++) {
+                      byte[] e = ("race " + id + " " + i).getBytes(StandardCharsets.UTF_8);
+                      try {
+                        durable.put(ledger.append(e), e);
+                      } catch (RuntimeException x) {
+                        refusals.add(x instanceof RunnerException r ? r.kind() : x);
+                        return;
+                      }
+                    }
+                  }));
+    }
+    started.await();
+    Thread.sleep(50); // let some batches commit first; the assertions hold either way
+    ledger.close();
+    for (Thread t : appenders) {
+      t.join(60_000);
+      assertThat(t.isAlive()).as("an append left waiting after close").isFalse();
+    }
+    assertThat(refusals).hasSize(threads).containsOnly(ErrorKind.RECEIPT_COMMIT_FAILED);
+    try (Ledger again = open()) {
+      assertThat(again.size()).isEqualTo(durable.size());
+      for (var e : durable.entrySet()) {
+        assertThat(again.indexOf(e.getValue())).isEqualTo(OptionalLong.of(e.getKey()));
       }
     }
   }
