@@ -5,6 +5,7 @@ import io.quackrunner.images.ImageStore;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
+import io.quackrunner.sandbox.HostProbe;
 import io.quackrunner.sandbox.SandboxConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,8 +83,10 @@ public final class OverheadBench {
       }
     }
     System.out.printf(
-        "per-run latency, %d interleaved rounds, %d cores%n",
-        rounds, Runtime.getRuntime().availableProcessors());
+        "per-run latency, %d interleaved rounds, %d cores, cgroup favordynmods %s%n",
+        rounds,
+        Runtime.getRuntime().availableProcessors(),
+        HostProbe.favorDynmods(Path.of("/proc/self/mountinfo")));
     System.out.printf(
         "%-24s %9s %9s %9s %14s%n", "case", "p50 ms", "p95 ms", "p99 ms", "p50/bare bwrap");
     double bareTrueP50 = new Stats(samples.get("bare bwrap /bin/true")).percentileMs(50);

@@ -18,14 +18,15 @@ public final class HostProbe {
 
   /**
    * Returns ordered facts: {@code sandbox.backend}, {@code sandbox.version} ("missing" when
-   * bubblewrap is absent), the cgroup facts of {@link #cgroupFacts}, {@code kernel}, {@code os},
-   * {@code arch}, {@code jdk}.
+   * bubblewrap is absent), the cgroup facts of {@link #cgroupFacts}, {@code cgroup.favordynmods}
+   * ({@link #favorDynmods}), {@code kernel}, {@code os}, {@code arch}, {@code jdk}.
    */
   public static Map<String, String> facts() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("sandbox.backend", "bubblewrap");
     m.put("sandbox.version", bwrapVersion(BWRAP));
     m.putAll(cgroupFacts(Path.of("/sys/fs/cgroup"), Path.of("/proc/self/cgroup")));
+    m.put("cgroup.favordynmods", favorDynmods(Path.of("/proc/self/mountinfo")));
     m.put("kernel", System.getProperty("os.version"));
     m.put("os", System.getProperty("os.name").toLowerCase());
     m.put("arch", arch());
@@ -103,6 +104,45 @@ public final class HostProbe {
       m.put("cgroup.root", "unreadable: " + e.getMessage());
     }
     return m;
+  }
+
+  /**
+   * Returns whether the kernel's cgroups run with {@code favordynmods} (Linux ≥ 6.0, {@code
+   * Documentation/admin-guide/cgroup-v2.rst}): {@code on} when a {@code cgroup2} or {@code cgroup}
+   * mount of {@code mountinfo} (the proc(5) format of {@code /proc/self/mountinfo}) lists it among
+   * its superblock options, {@code off} when there are cgroup mounts and none does, {@code none}
+   * without any, {@code unreadable: ...} when the file cannot be read.
+   *
+   * <p>Why it matters: the flag is global (it takes the kernel's {@code cgroup_threadgroup_rwsem}
+   * out of its per-CPU fast path). Without it, every move of a process into a cgroup — the
+   * launcher's write to {@code cgroup.procs}, once per run — waits for an RCU grace period unless
+   * another move happened just before: about 10 ms per run on a host that is otherwise idle between
+   * runs (docs/SANDBOX.md "cgroups"; {@code bin/cgroup-favordynmods} turns it on).
+   */
+  public static String favorDynmods(Path mountinfo) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(mountinfo, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "unreadable: " + e.getMessage();
+    }
+    boolean any = false;
+    for (String line : lines) {
+      // "36 35 0:30 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate"
+      int sep = line.indexOf(" - ");
+      if (sep < 0) {
+        continue;
+      }
+      String[] tail = line.substring(sep + 3).split(" ");
+      if (tail.length < 3 || !(tail[0].equals("cgroup2") || tail[0].equals("cgroup"))) {
+        continue;
+      }
+      any = true;
+      if (List.of(tail[2].split(",")).contains("favordynmods")) {
+        return "on";
+      }
+    }
+    return any ? "off" : "none";
   }
 
   private static String yes(boolean b) {

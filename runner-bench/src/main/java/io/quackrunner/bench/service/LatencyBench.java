@@ -7,10 +7,12 @@ import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
 import io.quackrunner.sandbox.BubblewrapSandbox;
+import io.quackrunner.sandbox.HostProbe;
 import io.quackrunner.sandbox.SandboxConfig;
 import io.quackrunner.server.GatewayServer;
 import io.quackrunner.server.ServerOptions;
 import io.quackrunner.service.LedgerReceiptIssuer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +24,9 @@ import java.util.Map;
  * ({@link Executor}), bare bubblewrap and plain fork-exec (as {@code
  * io.quackrunner.bench.OverheadBench} does); then where a service run's time goes, phase by phase.
  *
- * <p>Usage: {@code bin/bench-service latency [ROUNDS]} (default 200, after 20 warm-up rounds).
+ * <p>Usage: {@code bin/bench-service latency [ROUNDS [WARMUP]]} (default 200 rounds after 20
+ * warm-up rounds; a server that has run many runs has its hot paths compiled, so a large WARMUP
+ * measures a long-running gateway and the default one a freshly started one).
  */
 public final class LatencyBench {
   private LatencyBench() {}
@@ -30,6 +34,7 @@ public final class LatencyBench {
   /** Runs the benchmark and prints its tables. */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     BenchTools tools = BenchTools.create();
     SandboxConfig cfg = SandboxConfig.standard(tools.state);
     Executor executor =
@@ -70,7 +75,7 @@ public final class LatencyBench {
           "executor sleep 10ms",
           () -> Baselines.engine(executor, tools.state, BenchTools.SLEEP_10MS));
       cases.put("service sleep 10ms", () -> post(client, "sleep10", n[0]++, serviceIds));
-      for (int i = 0; i < 20; i++) {
+      for (int i = 0; i < warmup; i++) {
         for (Sampler s : cases.values()) {
           s.sample();
         }
@@ -93,9 +98,13 @@ public final class LatencyBench {
         }
       }
       System.out.printf(
-          "per-run latency, %d interleaved rounds, %d cores; service = POST /runs?wait=30 to an"
-              + " in-process server on loopback%n",
-          rounds, Runtime.getRuntime().availableProcessors());
+          "per-run latency, %d interleaved rounds after %d warm-up rounds, %d cores, cgroup"
+              + " favordynmods %s; service = POST /runs?wait=30 to an in-process server on"
+              + " loopback%n",
+          rounds,
+          warmup,
+          Runtime.getRuntime().availableProcessors(),
+          HostProbe.favorDynmods(Path.of("/proc/self/mountinfo")));
       System.out.printf(
           "%-24s %9s %9s %9s %14s%n", "case", "p50 ms", "p95 ms", "p99 ms", "p50/bare bwrap");
       double bareTrueP50 = new Percentiles(samples.get("bare bwrap /bin/true")).ms(50);

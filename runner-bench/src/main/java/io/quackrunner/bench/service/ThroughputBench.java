@@ -1,5 +1,7 @@
 package io.quackrunner.bench.service;
 
+import io.quackrunner.sandbox.HostProbe;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,9 +27,12 @@ public final class ThroughputBench {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     System.out.printf(
-        "throughput of /bin/true runs, %d per level after %d warm-up runs, %d cores; CPU in cores"
-            + " (CPU seconds per second)%n",
-        runs, warmUp, Runtime.getRuntime().availableProcessors());
+        "throughput of /bin/true runs, %d per level after %d warm-up runs, %d cores, cgroup"
+            + " favordynmods %s; CPU in cores (CPU seconds per second)%n",
+        runs,
+        warmUp,
+        Runtime.getRuntime().availableProcessors(),
+        HostProbe.favorDynmods(Path.of("/proc/self/mountinfo")));
     List<String> breakdown = new ArrayList<>();
     System.out.printf(
         "%11s %8s %9s %9s %9s %11s %12s %13s%n",
