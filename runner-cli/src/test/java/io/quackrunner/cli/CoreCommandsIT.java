@@ -58,6 +58,7 @@ class CoreCommandsIT {
         .contains("Plugins (" + runner.plugins() + "): none")
         .contains("  sandbox.backend=", "  sandbox.version=", "  cgroup.mode=", "  kernel=")
         .contains("  cgroup.root=/sys/fs/cgroup", "  cgroup.controllers=", "  cgroup.features=")
+        .containsPattern("  cgroup\\.favordynmods=(on|off|none)\n")
         .contains("cgroup.kill=")
         .contains("  jdk=25");
   }
