@@ -5,6 +5,7 @@ import io.quackrunner.errors.RunnerException;
 import io.quackrunner.limits.LimitsPolicy;
 import io.quackrunner.receipts.ReceiptLog;
 import io.quackrunner.runtime.RuntimeProfiles;
+import io.quackrunner.sandbox.HostProbe;
 import io.quackrunner.service.Backend;
 import io.quackrunner.service.JsonLog;
 import io.quackrunner.service.LedgerReceiptIssuer;
@@ -183,8 +184,16 @@ public final class GatewayServer implements AutoCloseable {
       jetty.start();
       GatewayServer g = new GatewayServer(jetty, service, c, admin, tls);
       g.callbacks = callbacks;
+      String favorDynmods = HostProbe.favorDynmods(Path.of("/proc/self/mountinfo"));
       JsonLog.info(
-          "server.started", "url", g.uri().toString(), "state_dir", o.stateDir().toString());
+          "server.started",
+          "url",
+          g.uri().toString(),
+          "state_dir",
+          o.stateDir().toString(),
+          "cgroup_favordynmods",
+          favorDynmods);
+      warnWithoutFavorDynmods(favorDynmods);
       return g;
     } catch (RunnerException e) {
       service.close();
@@ -194,6 +203,22 @@ public final class GatewayServer implements AutoCloseable {
       service.close();
       closeQuietly(callbacks);
       throw new RunnerException(ErrorKind.INTERNAL, "cannot start the HTTP server: " + e, e);
+    }
+  }
+
+  /**
+   * Logs {@code host.cgroup_favordynmods_off} (warn) when {@code state} ({@link
+   * HostProbe#favorDynmods}) is {@code off}: runs are correct, but each one waits for an RCU grace
+   * period when its sandbox joins its cgroup, about 10 ms on a host idle between runs
+   * (docs/SANDBOX.md, "Joining a slot").
+   */
+  static void warnWithoutFavorDynmods(String state) {
+    if (state.equals("off")) {
+      JsonLog.warn(
+          "host.cgroup_favordynmods_off",
+          "detail",
+          "each run's cgroup join waits for an RCU grace period (about 10 ms on an idle host);"
+              + " bin/cgroup-favordynmods turns the kernel option on (docs/SANDBOX.md)");
     }
   }
 
