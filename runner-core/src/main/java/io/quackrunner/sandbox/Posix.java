@@ -17,9 +17,14 @@ import java.nio.file.Path;
  * java.lang.foreign}): mount(2), umount2(2), geteuid(2).
  */
 final class Posix {
+  static final long MS_RDONLY = 1;
   static final long MS_NOSUID = 2;
   static final long MS_NODEV = 4;
   static final long MS_NOEXEC = 8;
+  static final long MS_REMOUNT = 32;
+  static final long MS_BIND = 4096;
+  static final long MS_REC = 16384;
+  static final long MS_PRIVATE = 1L << 18;
   static final int MNT_DETACH = 2;
 
   private static final Linker LINKER = Linker.nativeLinker();
@@ -105,19 +110,44 @@ final class Posix {
             + gid
             + ",nr_inodes="
             + inodes;
+    mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, opts, "mount tmpfs on " + target);
+  }
+
+  /** Bind-mounts {@code source} (links followed, as mount(2) does) on {@code target}. */
+  static void bindMount(Path source, Path target) {
+    mount(source.toString(), target, null, MS_BIND, null, "bind " + source + " on " + target);
+  }
+
+  /**
+   * Makes the mount at {@code target} read-only, nosuid and nodev: a bind mount's own flags when
+   * {@code bind}, else its file system's (the superblock's, for every mount of it).
+   */
+  static void remountReadOnly(Path target, boolean bind) {
+    long flags = MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | (bind ? MS_BIND : 0);
+    mount(null, target, null, flags, null, "remount read-only " + target);
+  }
+
+  /**
+   * Makes the mount at {@code target} and every mount below it private: no mount or unmount event
+   * propagates to or from them (Documentation/filesystems/sharedsubtree.rst).
+   */
+  static void makePrivateRecursive(Path target) {
+    mount(null, target, null, MS_PRIVATE | MS_REC, null, "make private " + target);
+  }
+
+  private static void mount(
+      String source, Path target, String type, long flags, String data, String what) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(CAPTURE);
+      MemorySegment src = source == null ? MemorySegment.NULL : a.allocateFrom(source);
+      MemorySegment fsType = type == null ? MemorySegment.NULL : a.allocateFrom(type);
+      MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
       int rc =
           (int)
               Mount.H.invokeExact(
-                  state,
-                  a.allocateFrom("tmpfs"),
-                  a.allocateFrom(target.toString()),
-                  a.allocateFrom("tmpfs"),
-                  MS_NOSUID | MS_NODEV,
-                  a.allocateFrom(opts));
+                  state, src, a.allocateFrom(target.toString()), fsType, flags, options);
       if (rc != 0) {
-        throw failure("mount tmpfs on " + target, (int) ERRNO.get(state, 0L));
+        throw failure(what, (int) ERRNO.get(state, 0L));
       }
     } catch (RunnerException e) {
       throw e;

@@ -27,6 +27,19 @@ public final class Workspace implements AutoCloseable {
   /** The uid and gid a run has inside its sandbox. */
   public static final int INNER_ID = 1000;
 
+  /** The sandbox's {@code /etc/passwd} (passwd(5)): root, the run's user, nobody. */
+  static final String PASSWD =
+      "root:x:0:0:root:/root:/usr/sbin/nologin\n"
+          + "sandbox:x:"
+          + INNER_ID
+          + ":"
+          + INNER_ID
+          + ":sandbox:/tmp:/bin/sh\n"
+          + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+
+  /** The sandbox's {@code /etc/group} (group(5)). */
+  static final String GROUP = "root:x:0:\nsandbox:x:" + INNER_ID + ":\nnogroup:x:65534:\n";
+
   private static final long SECRETS_TMPFS_BYTES = 1L << 20;
 
   /**
@@ -87,17 +100,8 @@ public final class Workspace implements AutoCloseable {
           0);
       Files.createDirectory(ws.in());
       Files.setPosixFilePermissions(ws.in(), PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.writeString(
-          ws.seed().resolve("passwd"),
-          "root:x:0:0:root:/root:/usr/sbin/nologin\n"
-              + "sandbox:x:"
-              + INNER_ID
-              + ":"
-              + INNER_ID
-              + ":sandbox:/tmp:/bin/sh\n"
-              + "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
-      Files.writeString(
-          ws.seed().resolve("group"), "root:x:0:\nsandbox:x:" + INNER_ID + ":\nnogroup:x:65534:\n");
+      Files.writeString(ws.seed().resolve("passwd"), PASSWD);
+      Files.writeString(ws.seed().resolve("group"), GROUP);
       Posix.mountTmpfs(ws.out(), outBytes, uid, uid);
       Posix.mountTmpfs(ws.tmp(), tmpBytes, uid, uid);
     } catch (IOException e) {
