@@ -155,7 +155,8 @@ public final class RuntimeProfiles {
                 .anyMatch(
                     shadowed ->
                         b.equals(shadowed)
-                            || b.startsWith(shadowed.equals("/") ? "//" : shadowed + "/"))) {
+                            || b.startsWith(shadowed.equals("/") ? "//" : shadowed + "/"))
+            || List.of("/etc", "/etc/passwd", "/etc/group").contains(b)) {
           throw new RunnerException(
               ErrorKind.CONFIGURATION,
               source
@@ -163,8 +164,8 @@ public final class RuntimeProfiles {
                   + p.id()
                   + " binds "
                   + b
-                  + " (binds must be absolute, without '..', and not /, /tmp, /workspace, /proc or /dev,"
-                  + " which the sandbox replaces)");
+                  + " (binds must be absolute, without '..', and not /, /tmp, /workspace, /proc, /dev,"
+                  + " /etc, /etc/passwd or /etc/group, which the sandbox replaces)");
         }
       }
       if (m.put(p.id(), p) != null) {

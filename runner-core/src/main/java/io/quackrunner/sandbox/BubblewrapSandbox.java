@@ -53,12 +53,14 @@ public final class BubblewrapSandbox {
   private final CgroupPool pool;
   private final String version;
   private final SeccompPrograms seccomp;
+  private final EtcView etc;
 
   private BubblewrapSandbox(SandboxConfig cfg, CgroupPool pool, String version) {
     this.cfg = cfg;
     this.pool = pool;
     this.version = version;
     this.seccomp = new SeccompPrograms(cfg.lockDir().resolveSibling("seccomp"));
+    this.etc = new EtcView(cfg.lockDir().resolveSibling("etc"));
   }
 
   /**
@@ -239,7 +241,9 @@ public final class BubblewrapSandbox {
               spec.limits().network() == io.quackrunner.limits.NetworkMode.NONE
                   ? SeccompPrograms.Mode.NONE
                   : SeccompPrograms.Mode.LOOPBACK);
-      List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws, program);
+      Path etcView =
+          spec.runtime().image() == null ? etc.view(BwrapCommand.etcEntries(spec)) : null;
+      List<String> cmd = BwrapCommand.build(cfg, lease.slot(), uid, spec, ws, program, etcView);
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().clear();
       byte[] secretArgs = BwrapCommand.secretArgs(spec);

@@ -18,13 +18,13 @@ import java.util.Map;
  * <p>The sandbox gets new user, pid, ipc, uts, cgroup and (unless the network is {@code host}) net
  * namespaces; uid/gid {@link Workspace#INNER_ID} inside, mapped to a dedicated host uid; no
  * capabilities; no further user namespaces; a read-only root with {@code /usr}, the top-level links
- * into it, and a short list of {@code /etc} files — or, for an image-backed runtime, the image's
- * unpacked root filesystem bound read-only as {@code /} (the launcher and bubblewrap still come
- * from the host); {@code /workspace/in} read-only, {@code /workspace/out} and {@code /tmp} sized
- * tmpfs; {@code /run/secrets} read-only from the workspace's secrets tmpfs when the run has file
- * secrets; an environment made only of what is listed here. The command runs through {@code
- * /usr/bin/env --}, whose exit codes 126 (not executable) and 127 (not found) are the POSIX
- * shell's.
+ * into it, and as {@code /etc} a prepared {@link EtcView} of a short list of host files — or, for
+ * an image-backed runtime, the image's unpacked root filesystem bound read-only as {@code /} (the
+ * launcher and bubblewrap still come from the host); {@code /workspace/in} read-only, {@code
+ * /workspace/out} and {@code /tmp} sized tmpfs; {@code /run/secrets} read-only from the workspace's
+ * secrets tmpfs when the run has file secrets; an environment made only of what is listed here. The
+ * command runs through {@code /usr/bin/env --}, whose exit codes 126 (not executable) and 127 (not
+ * found) are the POSIX shell's.
  */
 final class BwrapCommand {
   /** /etc files every run sees: the loader cache, alternatives links, time zone, MIME table. */
@@ -63,6 +63,8 @@ final class BwrapCommand {
   /**
    * @param seccompProgram the launcher's exported filter for this run's network mode ({@link
    *     SeccompPrograms}), passed as {@code --seccomp-bpf}
+   * @param etcView the {@link EtcView} of {@link #etcEntries}, bound as {@code /etc}; null for an
+   *     image-backed runtime, whose /etc is the image's
    */
   static List<String> build(
       SandboxConfig cfg,
@@ -70,7 +72,8 @@ final class BwrapCommand {
       int uid,
       SandboxSpec spec,
       Workspace ws,
-      Path seccompProgram) {
+      Path seccompProgram,
+      Path etcView) {
     List<String> c = new ArrayList<>();
     c.add(cfg.launcher().toString());
     for (Path p : slot.joinDirectories()) {
@@ -124,11 +127,11 @@ final class BwrapCommand {
           c.addAll(List.of("--ro-bind-try", b, b));
         }
       }
+      c.addAll(List.of("--ro-bind", ws.seed().resolve("passwd").toString(), "/etc/passwd"));
+      c.addAll(List.of("--ro-bind", ws.seed().resolve("group").toString(), "/etc/group"));
     } else {
-      hostRoot(c, spec);
+      hostRoot(c, spec, etcView);
     }
-    c.addAll(List.of("--ro-bind", ws.seed().resolve("passwd").toString(), "/etc/passwd"));
-    c.addAll(List.of("--ro-bind", ws.seed().resolve("group").toString(), "/etc/group"));
     c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
     // /dev/shm: bubblewrap's own tmpfs (none of the host's paths), sized like /tmp.
     c.addAll(
@@ -161,8 +164,12 @@ final class BwrapCommand {
     return c;
   }
 
-  /** The host-backed root: the host's /usr, its top-level links, and a short list of /etc. */
-  private static void hostRoot(List<String> c, SandboxSpec spec) {
+  /**
+   * The host-backed root: the host's /usr, its top-level links, /etc as the run's view (one
+   * recursive bind; the view's tmpfs and binds are read-only, so /etc is too), then the runtime
+   * profile's binds outside /etc.
+   */
+  private static void hostRoot(List<String> c, SandboxSpec spec, Path etcView) {
     c.addAll(List.of("--ro-bind", "/usr", "/usr"));
     for (String top : TOP_LEVEL) {
       Path p = Path.of("/", top);
@@ -176,16 +183,41 @@ final class BwrapCommand {
         c.addAll(List.of("--ro-bind", p.toString(), p.toString()));
       }
     }
+    if (etcView == null) {
+      throw new IllegalArgumentException("a host-backed root needs its /etc view");
+    }
+    c.addAll(List.of("--bind", etcView.toString(), "/etc"));
+    for (String b : spec.runtime().profile().binds()) {
+      if (!isEtc(b)) {
+        c.addAll(List.of("--ro-bind-try", b, b));
+      }
+    }
+  }
+
+  /**
+   * Returns the host /etc entries a host-backed run sees, in order: the base list, the network
+   * mode's, then the runtime profile's below /etc; empty for an image-backed runtime.
+   */
+  static List<String> etcEntries(SandboxSpec spec) {
+    if (spec.runtime().image() != null) {
+      return List.of();
+    }
     List<String> binds = new ArrayList<>(BASE_ETC);
     if (spec.limits().network() == NetworkMode.HOST) {
       binds.addAll(NET_ETC);
     } else if (spec.limits().network() == NetworkMode.EGRESS) {
       binds.addAll(EGRESS_ETC); // CA certificates for TLS through the proxy; no resolver files
     }
-    binds.addAll(spec.runtime().profile().binds());
-    for (String b : binds) {
-      c.addAll(List.of("--ro-bind-try", b, b));
+    for (String b : spec.runtime().profile().binds()) {
+      if (isEtc(b) && !binds.contains(b)) {
+        binds.add(b);
+      }
     }
+    return binds;
+  }
+
+  private static boolean isEtc(String path) {
+    return path.startsWith("/etc/");
   }
 
   /** The sandbox environment: fixed entries, then the runtime's, then the caller's allow-listed. */

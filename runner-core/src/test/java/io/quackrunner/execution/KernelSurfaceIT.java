@@ -167,11 +167,43 @@ class KernelSurfaceIT {
             "cat /proc/self/mountinfo; cat /workspace/in/data.txt; grep -c sandbox /etc/passwd");
     String mountinfo = ExecHarness.stdout(r);
     assertThat(mountinfo)
-        .contains(" /workspace/in ", " /workspace/out ", " /tmp ", " /etc/passwd ", " /dev/shm ")
+        .contains(" /workspace/in ", " /workspace/out ", " /tmp ", " /etc ", " /dev/shm ")
+        .contains(" /etc/ld.so.cache /etc/ld.so.cache ")
         .endsWith("input1\n");
     assertThat(mountinfo)
         .doesNotContain(h.state.toString())
         .doesNotContain(r.executionId())
-        .doesNotContain("sandboxes");
+        .doesNotContain("sandboxes")
+        .doesNotContain("/run/quackrunner"); // the host's /etc view is a tmpfs root: "/"
+    // /etc is the view's tmpfs, read-only, its root "/"; passwd and group are files in it.
+    assertThat(
+            mountinfo
+                .lines()
+                .filter(l -> l.split(" ").length > 5 && l.split(" ")[4].equals("/etc")))
+        .singleElement()
+        .satisfies(l -> assertThat(l.split(" ")[3]).isEqualTo("/"))
+        .satisfies(l -> assertThat(l.split(" ")[5]).startsWith("ro,"))
+        .satisfies(l -> assertThat(l).contains(" - tmpfs "));
+    assertThat(mountinfo).doesNotContain(" /etc/passwd ");
+  }
+
+  @Test
+  void etcIsReadOnlyAndShowsOnlyTheListedHostEntries() throws Exception {
+    ExecutionResult r =
+        h.run(
+            ExecHarness.limits(),
+            null,
+            null,
+            "sh",
+            "-c",
+            "ls -A /etc | tr '\\n' ' '; echo;"
+                + " for f in /etc/passwd /etc/x /etc/ld.so.conf.d/x; do"
+                + " (echo x > $f) 2>&1 | grep -o 'Read-only file system'; done;"
+                + " getent passwd sandbox");
+    assertThat(ExecHarness.stdout(r))
+        .isEqualTo(
+            "alternatives group ld.so.cache ld.so.conf ld.so.conf.d localtime mime.types passwd \n"
+                + "Read-only file system\n".repeat(3)
+                + "sandbox:x:1000:1000:sandbox:/tmp:/bin/sh\n");
   }
 }

@@ -51,6 +51,21 @@ class RuntimeProfilesTest {
         f,
         "[{\"id\":\"x\",\"type\":\"t\",\"version_command\":[\"/bin/true\"],\"version_pattern\":\"(.*)\",\"binds\":[\"/tmp/x\"]}]");
     assertThatThrownBy(() -> RuntimeProfiles.load(f)).hasMessageContaining("binds /tmp/x");
+    // The sandbox makes /etc (a view of listed host entries) and its passwd and group itself.
+    for (String generated : new String[] {"/etc", "/etc/passwd", "/etc/group"}) {
+      Files.writeString(
+          f,
+          "[{\"id\":\"x\",\"type\":\"t\",\"version_command\":[\"/bin/true\"],\"version_pattern\":\"(.*)\",\"binds\":[\""
+              + generated
+              + "\"]}]");
+      assertThatThrownBy(() -> RuntimeProfiles.load(f))
+          .as(generated)
+          .hasMessageContaining("binds " + generated + " (");
+    }
+    Files.writeString(
+        f,
+        "[{\"id\":\"x\",\"type\":\"t\",\"version_command\":[\"/bin/true\"],\"version_pattern\":\"(.*)\",\"binds\":[\"/etc/fonts\"]}]");
+    assertThat(RuntimeProfiles.load(f)).isNotNull();
     Files.writeString(f, "[{\"id\":\"x\",\"type\":\"t\",\"surprise\":1}]");
     assertThatThrownBy(() -> RuntimeProfiles.load(f))
         .hasMessageContaining(f.toString())
