@@ -10,6 +10,7 @@ import io.quackrunner.receipts.ReceiptStatement;
 import io.quackrunner.receipts.ReceiptVerifier;
 import io.quackrunner.receipts.SigningKey;
 import io.quackrunner.receipts.VerifierKey;
+import io.quackrunner.sandbox.Workspace;
 import io.quackrunner.store.NodeKey;
 import io.quackrunner.store.PostgresDatabase;
 import io.quackrunner.store.PostgresRunStore;
@@ -49,10 +50,23 @@ class NodeFailoverIT {
   private final List<Node> nodes = new ArrayList<>();
 
   @AfterEach
-  void stopNodes() {
+  void stopNodes() throws Exception {
     for (Node n : nodes) {
       signal(n, "CONT");
       n.process.destroyForcibly();
+    }
+    // A killed node leaves its run's workspace mounted, as a crashed runner does on a host; its
+    // own restart would sweep it (RunRecovery), this test's nodes never restart.
+    for (Node n : nodes) {
+      n.process.waitFor(10, TimeUnit.SECONDS);
+      Path sandboxes = n.state().resolve("sandboxes");
+      if (Files.isDirectory(sandboxes)) {
+        try (var runs = Files.list(sandboxes)) {
+          for (Path run : runs.toList()) {
+            Workspace.discard(sandboxes, run.getFileName().toString());
+          }
+        }
+      }
     }
   }
 
